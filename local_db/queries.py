@@ -1,0 +1,96 @@
+"""Read queries and small writes shared by the command line and the GUI."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+import sqlite_utils
+
+DEMO_PREFIX = "DEM"  # demo practices' made-up ODS codes start with this
+
+
+def _db(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    return sqlite_utils.Database(conn)
+
+
+def get_setting(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def list_practices(conn: sqlite3.Connection) -> list[dict]:
+    return list(_db(conn).query("SELECT * FROM practices ORDER BY pcn_name, name, ods_code"))
+
+
+def get_practice(conn: sqlite3.Connection, ods_code: str) -> dict | None:
+    rows = list(_db(conn).query("SELECT * FROM practices WHERE ods_code = ?", [ods_code]))
+    return rows[0] if rows else None
+
+
+def list_pcns(conn: sqlite3.Connection) -> list[dict]:
+    sql = """
+        SELECT pcn_code, MAX(pcn_name) AS pcn_name, COUNT(*) AS practices
+        FROM practices WHERE pcn_code IS NOT NULL AND pcn_code != ''
+        GROUP BY pcn_code ORDER BY pcn_name, pcn_code
+    """
+    return list(_db(conn).query(sql))
+
+
+def practices_in_pcn(conn: sqlite3.Connection, pcn_code: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT ods_code FROM practices WHERE pcn_code = ? ORDER BY ods_code", (pcn_code,)
+    )
+    return [r[0] for r in rows]
+
+
+def gpad_months(conn: sqlite3.Connection, practices: Iterable[str] | None = None) -> list[str]:
+    """Months with appointment data, for the given practices or any practice."""
+    if practices is None:
+        sql = "SELECT DISTINCT period FROM coverage WHERE source = 'gpad_practice' ORDER BY period"
+        return [r[0] for r in conn.execute(sql)]
+    codes = list(practices)
+    marks = ",".join("?" * len(codes))
+    sql = (
+        "SELECT DISTINCT period FROM coverage WHERE source = 'gpad_practice' "
+        f"AND unit IN ({marks}) ORDER BY period"
+    )
+    return [r[0] for r in conn.execute(sql, codes)]
+
+
+def list_imports(conn: sqlite3.Connection) -> list[dict]:
+    return list(_db(conn).query("SELECT * FROM imports ORDER BY id DESC"))
+
+
+def has_any_data(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'done')").fetchone()[0]
+
+
+def is_demo_practice(ods_code: str) -> bool:
+    return ods_code.startswith(DEMO_PREFIX)
+
+
+def demo_loaded(conn: sqlite3.Connection) -> bool:
+    sql = "SELECT EXISTS (SELECT 1 FROM practices WHERE ods_code LIKE ? || '%')"
+    return bool(conn.execute(sql, (DEMO_PREFIX,)).fetchone()[0])
+
+
+def list_size_for_month(
+    conn: sqlite3.Connection, ods_code: str, month: str
+) -> tuple[int, str] | None:
+    """The registered list size from the extract nearest to, and not after, the month."""
+    row = conn.execute(
+        "SELECT patients, extract_date FROM list_sizes "
+        "WHERE ods_code = ? AND extract_date <= ? || '-31' "
+        "ORDER BY extract_date DESC LIMIT 1",
+        (ods_code, month),
+    ).fetchone()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,76 @@
+"""Which import supplies each unit and period, so a newer release replaces an older one."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FactSource:
+    table: str
+    unit_column: str
+    period_column: str
+
+
+# Every kind of fact an import can store, keyed by the `coverage.source` value.
+SOURCES: dict[str, FactSource] = {
+    "gpad_practice": FactSource("gpad_appointments", "ods_code", "month"),
+    "gpad_area_day": FactSource("gpad_area_appointments", "area_code", "period"),
+    "gpad_area_month": FactSource("gpad_area_appointments", "area_code", "period"),
+    "gpad_category": FactSource("gpad_category_appointments", "area_code", "period"),
+    "list_size": FactSource("list_sizes", "ods_code", "extract_date"),
+}
+
+
+def replace_older(
+    conn: sqlite3.Connection, import_id: int, source: str, claims: set[tuple[str, str]]
+) -> int:
+    """Make `import_id` the supplier of each (unit, period); delete what older imports stored there.
+
+    Returns the number of rows deleted.
+    """
+    fact = SOURCES[source]
+    delete_sql = (
+        f"DELETE FROM {fact.table} WHERE {fact.unit_column} = ? "
+        f"AND {fact.period_column} = ? AND import_id = ?"
+    )
+    existing = {
+        (unit, period): owner
+        for unit, period, owner in conn.execute(
+            "SELECT unit, period, import_id FROM coverage WHERE source = ?", (source,)
+        )
+    }
+    replaced_by_owner: dict[int, int] = {}
+    for unit, period in claims:
+        owner = existing.get((unit, period))
+        if owner is not None and owner != import_id:
+            deleted = conn.execute(delete_sql, (unit, period, owner)).rowcount
+            replaced_by_owner[owner] = replaced_by_owner.get(owner, 0) + deleted
+    conn.executemany(
+        "INSERT INTO coverage (source, unit, period, import_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (source, unit, period) DO UPDATE SET import_id = excluded.import_id",
+        ((source, unit, period, import_id) for unit, period in claims),
+    )
+    conn.executemany(
+        "UPDATE imports SET rows_superseded = rows_superseded + ? WHERE id = ?",
+        ((count, owner) for owner, count in replaced_by_owner.items()),
+    )
+    return sum(replaced_by_owner.values())
+
+
+def remove_import(conn: sqlite3.Connection, import_id: int) -> int:
+    """Delete every fact an import still supplies, and its coverage. Returns rows deleted."""
+    deleted = 0
+    claims = conn.execute(
+        "SELECT source, unit, period FROM coverage WHERE import_id = ?", (import_id,)
+    ).fetchall()
+    for source, unit, period in claims:
+        fact = SOURCES[source]
+        deleted += conn.execute(
+            f"DELETE FROM {fact.table} WHERE {fact.unit_column} = ? "
+            f"AND {fact.period_column} = ? AND import_id = ?",
+            (unit, period, import_id),
+        ).rowcount
+    conn.execute("DELETE FROM coverage WHERE import_id = ?", (import_id,))
+    return deleted

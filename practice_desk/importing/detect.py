@@ -1,0 +1,130 @@
+"""Deciding what a file is from its content (header, zip members, workbook sheets), not its name."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from practice_desk.importing.problems import ImportFailed, ImportProblem
+from practice_desk.importing.sources import Source, is_zip, read_header, zip_members
+
+
+@dataclass(frozen=True)
+class Importer:
+    kind: str
+    description: str
+    matches: Callable[[set[str]], bool]
+    load: Callable  # (ImportContext, Source) -> None
+    order: int = 0  # lower loads first within one zip
+
+
+@dataclass(frozen=True)
+class Step:
+    source: Source
+    importer: Importer
+
+    def load(self, ctx, source: Source) -> None:
+        self.importer.load(ctx, source)
+
+
+@dataclass
+class Plan:
+    kind: str
+    steps: list[Step]
+    requires_rows: bool = True
+
+    def total_bytes(self) -> int:
+        return sum(step.source.size() for step in self.steps)
+
+
+_REGISTRY: list[Importer] = []
+
+
+def register(importer: Importer) -> Importer:
+    _REGISTRY.append(importer)
+    return importer
+
+
+def importers() -> list[Importer]:
+    # Importing the modules registers their importers.
+    from practice_desk.importing import gpad, population  # noqa: F401
+
+    return list(_REGISTRY)
+
+
+def match_header(header: list[str]) -> Importer | None:
+    names = set(header)
+    for importer in importers():
+        if importer.matches(names):
+            return importer
+    return None
+
+
+def plan_import(path: Path) -> Plan:
+    if path.stat().st_size == 0:
+        raise ImportFailed([ImportProblem(path.name, None, "the file is empty")])
+    if is_zip(path):
+        return _plan_zip(path)
+    _refuse_binary(path)
+    source = Source(path)
+    header = read_header(source)
+    importer = match_header(header)
+    if importer is None:
+        raise ImportFailed([ImportProblem(path.name, 1, _unrecognised(header))])
+    return Plan(importer.kind, [Step(source, importer)], requires_rows=True)
+
+
+def _plan_zip(path: Path) -> Plan:
+    members = zip_members(path)
+    if "xl/workbook.xml" in members:
+        raise ImportFailed([ImportProblem(path.name, None, _workbook_message(path))])
+    steps, skipped = [], []
+    for member in members:
+        if PurePosixPath(member).suffix.lower() != ".csv":
+            skipped.append(member)
+            continue
+        source = Source(path, member)
+        importer = match_header(read_header(source))
+        if importer is None:
+            skipped.append(member)
+        else:
+            steps.append(Step(source, importer))
+    if not steps:
+        listing = ", ".join(members[:8]) or "nothing"
+        raise ImportFailed([ImportProblem(
+            path.name, None, f"the zip holds no file Practice Desk can import (it holds {listing})"
+        )])
+    steps.sort(key=lambda s: (s.importer.order, s.source.member))
+    main = min(steps, key=lambda s: s.importer.order).importer.kind
+    return Plan(main, steps)
+
+
+def _refuse_binary(path: Path) -> None:
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if b"\x00" in head or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFailed([ImportProblem(
+            path.name, None,
+            "this is not a text (CSV) file; it may be an old Excel .xls or another binary file",
+        )])
+
+
+def _workbook_message(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        sheets = ""
+    names = [chunk.split('"', 1)[0] for chunk in sheets.split('<sheet name="')[1:]]
+    shown = f" (sheets: {', '.join(names[:6])})" if names else ""
+    return ("this is an Excel workbook" + shown + "; Practice Desk does not read workbooks of "
+            "this kind. Import the CSV files from NHS England's publication instead.")
+
+
+def _unrecognised(header: list[str]) -> str:
+    shown = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
+    kinds = "; ".join(i.description for i in importers())
+    return (f"this file's columns ({shown or 'none'}) do not match any file Practice Desk "
+            f"imports. It reads: {kinds}.")

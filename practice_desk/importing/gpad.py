@@ -1,0 +1,342 @@
+"""GPAD (Appointments in General Practice) files: practice crosstab, mapping, area and category files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
+from practice_desk.importing.detect import Importer, register
+from practice_desk.importing.problems import ImportFailed
+from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.sources import CsvReader, Source, read_csv
+
+BATCH = 50_000
+
+CROSSTAB_COLUMNS = [
+    "APPOINTMENT_MONTH_START_DATE", "GP_CODE", "GP_NAME", "SUPPLIER", "PCN_CODE", "PCN_NAME",
+    "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME", "HCP_TYPE", "APPT_MODE",
+    "NATIONAL_CATEGORY", "TIME_BETWEEN_BOOK_AND_APPT", "COUNT_OF_APPOINTMENTS", "APPT_STATUS",
+]
+MAPPING_COLUMNS = [
+    "GP_CODE", "GP_NAME", "SUPPLIER", "PCN_CODE", "PCN_NAME", "SUB_ICB_LOCATION_CODE",
+    "SUB_ICB_LOCATION_NAME", "ICB_CODE", "ICB_NAME", "REGION_CODE", "REGION_NAME",
+]
+AREA_DIMENSIONS = ["APPT_STATUS", "HCP_TYPE", "APPT_MODE", "TIME_BETWEEN_BOOK_AND_APPT",
+                   "COUNT_OF_APPOINTMENTS"]
+CATEGORY_COLUMNS = ["APPOINTMENT_DATE", "SERVICE_SETTING", "CONTEXT_TYPE", "NATIONAL_CATEGORY",
+                    "COUNT_OF_APPOINTMENTS"]
+PRACTICE_FIELDS = ["name", "supplier", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
+                   "icb_code", "icb_name", "region_code", "region_name"]
+
+
+# --- shared row helpers ------------------------------------------------------------------
+def column_index(reader: CsvReader, required: list[str]) -> dict[str, int]:
+    """Position of each required column, found by name; a missing one stops the import."""
+    positions = {name: i for i, name in enumerate(reader.header)}
+    missing = [name for name in required if name not in positions]
+    if missing:
+        raise ImportFailed([reader.source.problem(
+            1, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        )])
+    return {name: positions[name] for name in required}
+
+
+def parse_count(text: str) -> int:
+    value = text.strip()
+    if not value.isdigit():
+        raise ValueError(f"count '{text}' is not a whole number of appointments")
+    return int(value)
+
+
+def note_encoding(ctx: ImportContext, reader: CsvReader) -> None:
+    if reader.encoding == "cp1252":
+        ctx.warn(f"{reader.source.name}: not UTF-8 (first at line {reader.first_non_utf8_line}); "
+                 "read as Windows-1252, as Excel saves it")
+
+
+class CachedParser:
+    """Memoises a parse of repeated text values (months, dates), remembering failures too."""
+
+    def __init__(self, parse: Callable[[str], str]):
+        self._parse, self._cache = parse, {}
+
+    def __call__(self, text: str) -> str:
+        hit = self._cache.get(text)
+        if hit is None:
+            try:
+                hit = self._parse(text)
+            except BadDate as exc:
+                hit = exc
+            self._cache[text] = hit
+        if isinstance(hit, BadDate):
+            raise hit
+        return hit
+
+
+def _month(text: str) -> str:
+    month = parse_month(text)
+    check_plausible(month)
+    return month
+
+
+def _day(text: str) -> str:
+    day = parse_day(text).isoformat()
+    check_plausible(day)
+    return day
+
+
+def upsert_practice(ctx: ImportContext, ods_code: str, fields: dict[str, str], as_of: str) -> None:
+    """Newer data wins where it has a value; older data only fills gaps."""
+    columns = ", ".join(PRACTICE_FIELDS)
+    marks = ", ".join("?" * len(PRACTICE_FIELDS))
+    updates = ", ".join(
+        f"{f} = CASE WHEN excluded.as_of >= practices.as_of "
+        f"THEN COALESCE(excluded.{f}, practices.{f}) ELSE COALESCE(practices.{f}, excluded.{f}) END"
+        for f in PRACTICE_FIELDS
+    )
+    values = [fields.get(f) or None for f in PRACTICE_FIELDS]
+    ctx.conn.execute(
+        f"INSERT INTO practices (ods_code, {columns}, as_of, import_id) VALUES (?, {marks}, ?, ?) "
+        f"ON CONFLICT (ods_code) DO UPDATE SET {updates}, "
+        "as_of = MAX(practices.as_of, excluded.as_of), import_id = excluded.import_id",
+        [ods_code, *values, as_of, ctx.import_id],
+    )
+
+
+def _valid_ods(code: str) -> bool:
+    return 3 <= len(code) <= 10 and code.isalnum()
+
+
+# --- practice crosstab -------------------------------------------------------------------
+def load_crosstab(ctx: ImportContext, source: Source) -> None:
+    reader = read_csv(source)
+    note_encoding(ctx, reader)
+    col = column_index(reader, CROSSTAB_COLUMNS)
+    width = len(reader.header)
+    i_month, i_code, i_count = (col["APPOINTMENT_MONTH_START_DATE"], col["GP_CODE"],
+                                col["COUNT_OF_APPOINTMENTS"])
+    dims = [("hcp_type", col["HCP_TYPE"]), ("appt_mode", col["APPT_MODE"]),
+            ("category", col["NATIONAL_CATEGORY"]),
+            ("interval", col["TIME_BETWEEN_BOOK_AND_APPT"]), ("status", col["APPT_STATUS"])]
+    month_of = CachedParser(_month)
+    practices: dict[str, tuple[str, list[str]]] = {}
+    claims: set[tuple[str, str]] = set()
+    problems = RowProblems()
+    batch: list[tuple] = []
+    insert = ("INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, appt_mode, "
+              "category, interval, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    rows = 0
+    for line, row in reader.rows:
+        rows += 1
+        ctx.tick(reader, rows)
+        if len(row) != width:
+            problems.add(source.problem(line, _width_problem(len(row), width)))
+            continue
+        try:
+            month = month_of(row[i_month])
+            count = parse_count(row[i_count])
+        except ValueError as exc:
+            problems.add(source.problem(line, str(exc)))
+            continue
+        code = row[i_code].strip().upper()
+        if not _valid_ods(code):
+            problems.add(source.problem(line, f"'{row[i_code]}' is not a practice ODS code"))
+            continue
+        if code not in practices or practices[code][0] < month:
+            practices[code] = (month, row)
+        claims.add((code, month))
+        batch.append((ctx.import_id, code, month,
+                      *(ctx.label_id(d, row[i], source) for d, i in dims), count))
+        if len(batch) >= BATCH:
+            ctx.conn.executemany(insert, batch)
+            batch.clear()
+    problems.raise_if_any()
+    ctx.conn.executemany(insert, batch)
+    ctx.rows_read += rows
+    ctx.rows_stored += rows
+    ctx.claim("gpad_practice", claims)
+    for code, (month, row) in practices.items():
+        upsert_practice(ctx, code, {
+            "name": row[col["GP_NAME"]].strip(), "supplier": row[col["SUPPLIER"]].strip(),
+            "pcn_code": row[col["PCN_CODE"]].strip(), "pcn_name": row[col["PCN_NAME"]].strip(),
+            "sub_icb_code": row[col["SUB_ICB_LOCATION_CODE"]].strip(),
+            "sub_icb_name": row[col["SUB_ICB_LOCATION_NAME"]].strip(),
+        }, as_of=month)
+
+
+def _width_problem(found: int, expected: int) -> str:
+    hint = " (a name with an unquoted comma?)" if found > expected else ""
+    return f"has {found} fields where the header has {expected}{hint}"
+
+
+# --- Mapping.csv -------------------------------------------------------------------------
+def load_mapping(ctx: ImportContext, source: Source) -> None:
+    """Practice names, PCN, sub-ICB, ICB and region. In a zip it dates from the newest month."""
+    reader = read_csv(source)
+    note_encoding(ctx, reader)
+    col = column_index(reader, MAPPING_COLUMNS)
+    problems = RowProblems()
+    as_of = max(ctx.periods, default="")
+    for line, row in reader.rows:
+        ctx.rows_read += 1
+        if len(row) != len(reader.header):
+            problems.add(source.problem(line, _width_problem(len(row), len(reader.header))))
+            continue
+        code = row[col["GP_CODE"]].strip().upper()
+        if not _valid_ods(code):
+            problems.add(source.problem(line, f"'{row[col['GP_CODE']]}' is not a practice ODS code"))
+            continue
+        fields = dict(zip(["name", *PRACTICE_FIELDS[1:]],
+                          (row[col[c]].strip() for c in MAPPING_COLUMNS[1:]), strict=True))
+        upsert_practice(ctx, code, fields, as_of)
+        ctx.rows_stored += 1
+    problems.raise_if_any()
+
+
+# --- area files (daily sub-ICB, regional monthly) ----------------------------------------
+def _area_columns(header: set[str]) -> tuple[str, str, str] | None:
+    """(code, ONS code, name) columns of a sub-ICB or a CCG-era area file."""
+    if "SUB_ICB_LOCATION_CODE" in header:
+        return "SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_ONS_CODE", "SUB_ICB_LOCATION_NAME"
+    if "CCG_CODE" in header:
+        return "CCG_CODE", "CCG_ONS_CODE", "CCG_NAME"
+    return None
+
+
+def _load_area(ctx: ImportContext, source: Source, period_column: str, granularity: str) -> None:
+    reader = read_csv(source)
+    note_encoding(ctx, reader)
+    code_col, ons_col, name_col = _area_columns(set(reader.header))
+    col = column_index(reader, [code_col, period_column, *AREA_DIMENSIONS])
+    optional = {n: i for i, n in enumerate(reader.header)}
+    parse_period = CachedParser(_day if granularity == "day" else _month)
+    dims = [("hcp_type", col["HCP_TYPE"]), ("appt_mode", col["APPT_MODE"]),
+            ("interval", col["TIME_BETWEEN_BOOK_AND_APPT"]), ("status", col["APPT_STATUS"])]
+    areas: dict[str, list[str]] = {}
+    claims: set[tuple[str, str]] = set()
+    problems, batch, rows = RowProblems(), [], 0
+    insert = ("INSERT INTO gpad_area_appointments (import_id, area_code, granularity, period, "
+              "month, hcp_type, appt_mode, interval, status, count) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    for line, row in reader.rows:
+        rows += 1
+        ctx.tick(reader, rows)
+        if len(row) != len(reader.header):
+            problems.add(source.problem(line, _width_problem(len(row), len(reader.header))))
+            continue
+        try:
+            period = parse_period(row[col[period_column]])
+            count = parse_count(row[col["COUNT_OF_APPOINTMENTS"]])
+        except ValueError as exc:
+            problems.add(source.problem(line, str(exc)))
+            continue
+        code = row[col[code_col]].strip().upper()
+        areas.setdefault(code, row)
+        claims.add((code, period))
+        batch.append((ctx.import_id, code, granularity, period, period[:7],
+                      *(ctx.label_id(d, row[i], source) for d, i in dims), count))
+        if len(batch) >= BATCH:
+            ctx.conn.executemany(insert, batch)
+            batch.clear()
+    problems.raise_if_any()
+    ctx.conn.executemany(insert, batch)
+    ctx.rows_read += rows
+    ctx.rows_stored += rows
+    ctx.claim(f"gpad_area_{granularity}", claims)
+    kind = "sub_icb" if code_col.startswith("SUB_ICB") else "ccg"
+    for code, row in areas.items():
+        _upsert_area(ctx, code, kind, row, optional, ons_col, name_col)
+
+
+def _upsert_area(ctx, code, kind, row, positions, ons_col, name_col) -> None:
+    def get(name):
+        i = positions.get(name)
+        return row[i].strip() if i is not None and i < len(row) else None
+
+    ctx.conn.execute(
+        "INSERT INTO areas (code, kind, name, ons_code, parent_name, region_name) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+        "ons_code = excluded.ons_code, parent_name = COALESCE(excluded.parent_name, parent_name), "
+        "region_name = COALESCE(excluded.region_name, region_name)",
+        (code, kind, get(name_col), get(ons_col), get("ICB_NAME") or get("STPNM"),
+         get("REGION_NAME")),
+    )
+
+
+def load_area_daily(ctx: ImportContext, source: Source) -> None:
+    _load_area(ctx, source, "APPOINTMENT_DATE", "day")
+
+
+def load_area_monthly(ctx: ImportContext, source: Source) -> None:
+    _load_area(ctx, source, "APPOINTMENT_MONTH", "month")
+
+
+# --- national categories (daily, per sub-ICB) --------------------------------------------
+def load_categories(ctx: ImportContext, source: Source) -> None:
+    reader = read_csv(source)
+    note_encoding(ctx, reader)
+    code_col = _area_columns(set(reader.header))[0]
+    col = column_index(reader, [code_col, *CATEGORY_COLUMNS])
+    parse_period = CachedParser(_day)
+    dims = [("service_setting", col["SERVICE_SETTING"]), ("context_type", col["CONTEXT_TYPE"]),
+            ("category", col["NATIONAL_CATEGORY"])]
+    claims: set[tuple[str, str]] = set()
+    problems, batch, rows = RowProblems(), [], 0
+    insert = ("INSERT INTO gpad_category_appointments (import_id, area_code, period, month, "
+              "service_setting, context_type, category, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    for line, row in reader.rows:
+        rows += 1
+        ctx.tick(reader, rows)
+        if len(row) != len(reader.header):
+            problems.add(source.problem(line, _width_problem(len(row), len(reader.header))))
+            continue
+        try:
+            period = parse_period(row[col["APPOINTMENT_DATE"]])
+            count = parse_count(row[col["COUNT_OF_APPOINTMENTS"]])
+        except ValueError as exc:
+            problems.add(source.problem(line, str(exc)))
+            continue
+        code = row[col[code_col]].strip().upper()
+        claims.add((code, period))
+        batch.append((ctx.import_id, code, period, period[:7],
+                      *(ctx.label_id(d, row[i], source) for d, i in dims), count))
+        if len(batch) >= BATCH:
+            ctx.conn.executemany(insert, batch)
+            batch.clear()
+    problems.raise_if_any()
+    ctx.conn.executemany(insert, batch)
+    ctx.rows_read += rows
+    ctx.rows_stored += rows
+    ctx.claim("gpad_category", claims)
+
+
+# --- registration ------------------------------------------------------------------------
+def _is_area(header: set[str]) -> bool:
+    return _area_columns(header) is not None and "GP_CODE" not in header
+
+
+register(Importer(
+    "gpad_crosstab", "GPAD practice-level crosstab (Practice_Level_Crosstab*.csv or its zip)",
+    lambda h: {"GP_CODE", "APPOINTMENT_MONTH_START_DATE", "COUNT_OF_APPOINTMENTS"} <= h,
+    load_crosstab, order=0,
+))
+register(Importer(
+    "gpad_mapping", "GPAD Mapping.csv",
+    lambda h: {"GP_CODE", "ICB_CODE", "PCN_CODE"} <= h and "COUNT_OF_APPOINTMENTS" not in h,
+    load_mapping, order=9,
+))
+register(Importer(
+    "gpad_categories", "GPAD national categories (National_Categories_CSV*.csv)",
+    lambda h: _is_area(h) and {"APPOINTMENT_DATE", "NATIONAL_CATEGORY", "SERVICE_SETTING"} <= h,
+    load_categories, order=2,
+))
+register(Importer(
+    "gpad_area_daily", "GPAD daily sub-ICB file (SUB_ICB_LOCATION_CSV*.csv)",
+    lambda h: _is_area(h) and {"APPOINTMENT_DATE", "APPT_MODE"} <= h,
+    load_area_daily, order=3,
+))
+register(Importer(
+    "gpad_area_monthly", "GPAD regional monthly file (Regional_CSV*.csv)",
+    lambda h: _is_area(h) and {"APPOINTMENT_MONTH", "APPT_MODE"} <= h,
+    load_area_monthly, order=4,
+))
