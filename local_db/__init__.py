@@ -1,0 +1,1 @@
+"""Local SQLite storage: schema, migrations and queries. Never imports Qt."""

@@ -1,0 +1,159 @@
+"""The command line (metrics.md, "Command line"): the same engine as the GUI, without Qt."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from local_db import queries
+from local_db.connection import DatabaseError, open_database, resolve_db_path, restore_backup
+from practice_desk import __version__
+from practice_desk.importing import import_file, undo_import
+from practice_desk.metrics import Selection, SelectionError, metric_rows, metrics_document
+from practice_desk.metrics.keys import APPOINTMENT_KEYS, is_share
+from practice_desk.selftest import ChartRenderer, run_self_test
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="practice-desk",
+        description="Practice Desk: GP access data (telephony, appointments, NHS App) "
+                    "on your own PC. Run without arguments to open the app.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="headless end-to-end check; exit status 0 when healthy")
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="FILE", help="database file (default: your data folder, "
+                                                 "or the PRACTICE_DESK_DB environment variable)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", parents=[db], help="import files (kind found from content)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    sub.add_parser("imports", parents=[db], help="list imports (id, kind, file, rows, status)")
+    p = sub.add_parser("undo", parents=[db], help="remove everything one import added")
+    p.add_argument("import_id", type=int, metavar="ID")
+    p = sub.add_parser("metrics", parents=[db], help="metrics for a practice or a PCN, per month")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--practice", metavar="ODS")
+    scope.add_argument("--pcn", metavar="CODE")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM")
+    p.add_argument("--json", action="store_true", help="print one JSON object (all keys)")
+    sub.add_parser("demo", parents=[db], help="load the built-in demo dataset (labelled DEMO)")
+    p = sub.add_parser("restore-backup", parents=[db],
+                       help="put the newest (or the given) backup in place of the database")
+    p.add_argument("backup", nargs="?", metavar="BACKUP_FILE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, render_chart: ChartRenderer | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        return run_self_test(render_chart)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except DatabaseError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
+    except (SelectionError, ValueError) as exc:
+        print(f"practice-desk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _progress_printer(name: str):
+    shown = [-1]
+
+    def progress(fraction: float, _message: str) -> None:
+        percent = int(fraction * 100)
+        if sys.stderr.isatty() and percent != shown[0]:
+            shown[0] = percent
+            print(f"\r{name}: {percent:3d}%", end="", file=sys.stderr, flush=True)
+    return progress
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    conn = open_database(args.db)
+    failed = False
+    for path in args.paths:
+        report = import_file(conn, path, progress=_progress_printer(path))
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(report.message, file=sys.stdout if report.ok else sys.stderr)
+        for warning in report.warnings:
+            print(f"  note: {warning}")
+        failed = failed or not report.ok
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    conn = open_database(args.db)
+    rows = queries.list_imports(conn)
+    if not rows:
+        print("No imports yet.")
+        return EXIT_OK
+    print(f"{'id':>4}  {'kind':<16} {'rows':>10}  {'periods':<17} {'status':<7} file")
+    for row in rows:
+        print(f"{row['id']:>4}  {row['kind']:<16} {row['rows_stored']:>10,}  "
+              f"{row['periods']:<17} {row['status']:<7} {row['file_name']}")
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    conn = open_database(args.db)
+    print(undo_import(conn, args.import_id))
+    return EXIT_OK
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    conn = open_database(args.db)
+    selection = Selection(practice=args.practice, pcn=args.pcn, start=args.start, end=args.end)
+    if args.json:
+        print(json.dumps(metrics_document(conn, selection), indent=2))
+        return EXIT_OK
+    rows = metric_rows(conn, selection)
+    if not rows:
+        print(f"No data for {selection.code} in that range.")
+    for row in rows:
+        print(row["month"])
+        for key in APPOINTMENT_KEYS:
+            print(f"  {key:<26} {_format(key, row[key])}")
+    return EXIT_OK
+
+
+def _format(key: str, value) -> str:
+    if value is None:
+        return "-"
+    if is_share(key):
+        return f"{value:.1%}"
+    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from practice_desk.demo import load_demo  # only this command needs the generator
+
+    conn = open_database(args.db)
+    reports = load_demo(conn)
+    for report in reports:
+        print(report.message)
+    return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
+
+
+def cmd_restore_backup(args: argparse.Namespace) -> int:
+    db_path = resolve_db_path(args.db)
+    used = restore_backup(db_path, args.backup)
+    print(f"Restored {db_path} from {used}. The previous file was kept beside it.")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "metrics": cmd_metrics,
+    "demo": cmd_demo, "restore-backup": cmd_restore_backup,
+}

@@ -1,0 +1,56 @@
+"""What the user is looking at: one practice or one PCN, and an optional month range."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from local_db import queries
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class SelectionError(ValueError):
+    """The selection names something that is not in the database, or a malformed month."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    practice: str | None = None
+    pcn: str | None = None
+    start: str | None = None  # first month, YYYY-MM, inclusive
+    end: str | None = None    # last month, YYYY-MM, inclusive
+
+    def __post_init__(self) -> None:
+        if (self.practice is None) == (self.pcn is None):
+            raise SelectionError("Choose either one practice or one PCN.")
+        for month in (self.start, self.end):
+            if month is not None and not _MONTH.match(month):
+                raise SelectionError(f"'{month}' is not a month; use YYYY-MM, e.g. 2025-10.")
+        if self.start and self.end and self.start > self.end:
+            raise SelectionError(f"The range starts ({self.start}) after it ends ({self.end}).")
+
+    @property
+    def scope_key(self) -> str:
+        """The JSON key naming the scope: 'practice' or 'pcn'."""
+        return "practice" if self.practice else "pcn"
+
+    @property
+    def code(self) -> str:
+        return self.practice or self.pcn  # type: ignore[return-value]
+
+    def practices(self, conn: sqlite3.Connection) -> list[str]:
+        """ODS codes of the practices the selection covers (a PCN's current members)."""
+        if self.practice:
+            if queries.get_practice(conn, self.practice) is None:
+                raise SelectionError(f"There is no practice {self.practice} in the database.")
+            return [self.practice]
+        codes = queries.practices_in_pcn(conn, self.pcn)
+        if not codes:
+            raise SelectionError(f"There is no PCN {self.pcn} in the database.")
+        return codes
+
+    def contains(self, month: str) -> bool:
+        after_start = self.start is None or month >= self.start
+        return after_start and (self.end is None or month <= self.end)
