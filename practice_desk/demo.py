@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from practice_desk.importing import ImportReport, import_file
+from local_db import queries
+from practice_desk.importing import ImportReport, import_file, undo_import
 from practice_desk.importing.runner import Cancel, Progress
 
 DEMO_PCN = "DEMPCN"
@@ -420,3 +421,22 @@ def load_demo(conn: sqlite3.Connection, progress: Progress | None = None,
             done += size
     report(1.0, "Demo data loaded")
     return reports
+
+
+def demo_import_ids(conn: sqlite3.Connection) -> list[int]:
+    """Imports still supplying demo practices' figures or list sizes."""
+    sql = """
+        SELECT import_id FROM coverage WHERE unit LIKE ? || '%'
+        UNION SELECT import_id FROM list_sizes WHERE ods_code LIKE ? || '%'
+    """
+    ids = [row[0] for row in conn.execute(sql, (queries.DEMO_PREFIX, queries.DEMO_PREFIX))]
+    done = conn.execute(
+        f"SELECT id FROM imports WHERE status = 'done' AND id IN ({','.join('?' * len(ids))})", ids)
+    return sorted(row[0] for row in done)
+
+
+def remove_demo(conn: sqlite3.Connection) -> str:
+    """Undo every demo import and forget the demo practices; real data is untouched."""
+    removed = [undo_import(conn, import_id) for import_id in demo_import_ids(conn)]
+    conn.execute("DELETE FROM practices WHERE ods_code LIKE ? || '%'", (queries.DEMO_PREFIX,))
+    return f"Removed the demo data ({len(removed)} imports)."

@@ -29,16 +29,19 @@ class SelfTestFailed(Exception):
 
 def run_self_test(render_chart: ChartRenderer | None, say: Callable[[str], None] = print) -> int:
     """Run every step, report each through `say` and the log; 0 when all passed, else 1."""
-    say(f"Practice Desk {__version__} self-test")
+    def report(line: str) -> None:
+        say(line)
+        log.info("self-test: %s", line)
+
+    report(f"Practice Desk {__version__} self-test")
     try:
         with tempfile.TemporaryDirectory(prefix="practice-desk-selftest-") as folder:
-            _steps(Path(folder), render_chart, say)
+            _steps(Path(folder), render_chart, report)
     except Exception as exc:  # the self-test reports any failure rather than crashing
         log.exception("self-test failed")
         say(f"FAILED: {exc}")
         return 1
-    say("Self-test passed.")
-    log.info("self-test passed")
+    report("Self-test passed.")
     return 0
 
 

@@ -16,6 +16,8 @@ import pytest
 from local_db import queries
 from local_db.connection import open_database
 from practice_desk import demo
+from practice_desk.importing import import_file
+from practice_desk.metrics import Selection, metric_rows
 
 GPAD_HEADER = (
     "APPOINTMENT_MONTH_START_DATE,GP_CODE,GP_NAME,SUPPLIER,PCN_CODE,PCN_NAME,"
@@ -238,32 +240,7 @@ def test_cancel_before_start_loads_nothing():
 
 
 # --- realistic figures --------------------------------------------------------------------------
-def _shares_from_db(conn, code: str) -> list[dict]:
-    sql = """
-        SELECT g.month, SUM(g.count) AS total,
-               SUM(CASE WHEN m.label = 'Face-to-Face' THEN g.count ELSE 0 END) AS f2f,
-               SUM(CASE WHEN m.label = 'Telephone' THEN g.count ELSE 0 END) AS phone,
-               SUM(CASE WHEN i.label IN ('Same Day', '1 Day', '2 to 7 Days', '8 to 14 Days')
-                   THEN g.count ELSE 0 END) AS within_14,
-               SUM(CASE WHEN s.label = 'DNA' THEN g.count ELSE 0 END) AS dna
-        FROM gpad_appointments g
-        JOIN labels m ON m.id = g.appt_mode
-        JOIN labels i ON i.id = g.interval
-        JOIN labels s ON s.id = g.status
-        WHERE g.ods_code = ? GROUP BY g.month ORDER BY g.month
-    """
-    return [{"month": r["month"], "appointments_total": r["total"],
-             "f2f_share": r["f2f"] / r["total"], "telephone_share": r["phone"] / r["total"],
-             "within_14_days_share": r["within_14"] / r["total"], "dna_rate": r["dna"] / r["total"]}
-            for r in conn.execute(sql, (code,))]
-
-
 def _practice_rows(conn, code: str) -> list[dict]:
-    """Per-month figures from the metrics module when it is there, else straight from the DB."""
-    try:
-        from practice_desk.metrics import Selection, metric_rows
-    except ImportError:
-        return _shares_from_db(conn, code)
     return metric_rows(conn, Selection(practice=code))
 
 
@@ -294,8 +271,7 @@ def test_one_practice_shows_a_face_to_face_shift(loaded):
 
 def test_pcn_figures_through_the_metrics_module(loaded):
     conn, _ = loaded
-    metrics = pytest.importorskip("practice_desk.metrics")
-    rows = metrics.metric_rows(conn, metrics.Selection(pcn=demo.DEMO_PCN))
+    rows = metric_rows(conn, Selection(pcn=demo.DEMO_PCN))
     assert [r["month"] for r in rows] == queries.gpad_months(conn, demo.DEMO_PRACTICES)
     for r in rows:
         assert 0.60 <= r["f2f_share"] <= 0.72, r["month"]
@@ -303,3 +279,17 @@ def test_pcn_figures_through_the_metrics_module(loaded):
         assert 0.03 <= r["dna_rate"] <= 0.05, r["month"]
         assert 0 < r["unknown_mode_share"] < 0.03 and 0 < r["unmapped_category_share"] < 0.1
         assert r["appointments_per_1000"] is not None
+
+
+def test_remove_demo_leaves_real_data(tmp_path):
+    conn = open_database(tmp_path / "both.sqlite")
+    crosstab = Path(__file__).parent / "data" / "Practice_Level_Crosstab_subset_Oct_25.csv"
+    real = import_file(conn, crosstab)
+    demo.load_demo(conn)
+    assert "Removed the demo data" in demo.remove_demo(conn)
+    assert not queries.demo_loaded(conn)
+    left = conn.execute("SELECT COUNT(*) FROM gpad_appointments WHERE ods_code LIKE 'DEM%'")
+    assert left.fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM list_sizes").fetchone()[0] == 0
+    stored = conn.execute("SELECT COUNT(*) FROM gpad_appointments").fetchone()[0]
+    assert stored == real.rows_stored and stored > 0

@@ -128,3 +128,11 @@ def _unrecognised(header: list[str]) -> str:
     kinds = "; ".join(i.description for i in importers())
     return (f"this file's columns ({shown or 'none'}) do not match any file Practice Desk "
             f"imports. It reads: {kinds}.")
+
+
+def kind_description(kind: str) -> str:
+    """The readable name of an import kind, for lists and messages."""
+    for importer in importers():
+        if importer.kind == kind:
+            return importer.description
+    return kind
