@@ -1,0 +1,208 @@
+"""Imports: choose or drop files, watch progress, cancel, see the history, undo an import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QWidget,
+)
+
+from local_db import queries
+from practice_desk.importing import import_file, undo_import
+from ui.models import IMPORT_COLUMNS, SORT_ROLE, RowsModel, import_rows
+from ui.pages.base import Page
+from ui.tasks import Task, on_own_connection, run_task
+
+FILE_FILTER = "Data files (*.csv *.zip *.xlsx);;All files (*)"
+
+
+def import_files(db_path: Path, paths: list[str]):
+    """Background work: import each file in turn on the worker's own connection."""
+    def job(conn, progress, cancelled):
+        reports = []
+        for number, path in enumerate(paths):
+            def file_progress(fraction, message, number=number):
+                progress((number + fraction) / len(paths), message)
+            reports.append(import_file(conn, path, file_progress, cancelled))
+            if cancelled():
+                break
+        return reports
+    return on_own_connection(db_path, job)
+
+
+def undo_work(db_path: Path, import_id: int):
+    return on_own_connection(db_path, lambda conn, _p, _c: undo_import(conn, import_id))
+
+
+class ImportsPage(Page):
+    title = "Imports"
+
+    def __init__(self, state, parent=None) -> None:
+        super().__init__(state, parent)
+        self.task: Task | None = None
+        self.setAcceptDrops(True)
+        self.hint("Import GPAD appointment files (the practice-level crosstab as CSV or the "
+                  "published zip, sub-ICB, regional and national-category files) and "
+                  "'Patients Registered at a GP Practice' list sizes. Practice Desk recognises "
+                  "each file from its content. Nothing leaves this computer.")
+        self.body.addWidget(self._controls())
+        self.results = QPlainTextEdit(readOnly=True, accessibleName="Import results")
+        self.results.setPlaceholderText("Results of your imports appear here.")
+        self.results.setMaximumHeight(110)
+        self.body.addWidget(self.results)
+        self.body.addWidget(QLabel("<b>Import history</b>"))
+        self.model = RowsModel(IMPORT_COLUMNS, self)
+        self.table = self._history_table()
+        self.body.addWidget(self.table, 1)
+        self.undo_button = QPushButton("&Undo selected import…", enabled=False)
+        self.undo_button.setProperty("secondary", True)
+        self.undo_button.clicked.connect(self.undo_selected)
+        self.body.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        QShortcut(QKeySequence.StandardKey.Open, self, activated=self.choose_files)
+
+    def _controls(self) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.choose_button = QPushButton("Choose &files…")
+        self.choose_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.choose_button.setToolTip("Pick one or more CSV or zip files (Ctrl+O)")
+        self.choose_button.clicked.connect(self.choose_files)
+        self.drop_label = QLabel("or drag files onto this page", objectName="hint")
+        self.progress = QProgressBar(minimum=0, maximum=1000, visible=False)
+        self.progress.setFormat("%p%")
+        self.status = QLabel("", objectName="hint")
+        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.cancel_button.setProperty("secondary", True)
+        self.cancel_button.clicked.connect(self.cancel)
+        for widget in (self.choose_button, self.drop_label):
+            row.addWidget(widget)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.status)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        return box
+
+    def _history_table(self) -> QTableView:
+        proxy = QSortFilterProxyModel(self)
+        proxy.setSourceModel(self.model)
+        proxy.setSortRole(SORT_ROLE)
+        table = QTableView(accessibleName="Import history")
+        table.setModel(proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setMinimumHeight(220)
+        table.selectionModel().selectionChanged.connect(self._update_undo)
+        return table
+
+    # --- importing ----------------------------------------------------------------------
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", "", FILE_FILTER)
+        if paths:
+            self.start_import(paths)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and not self.busy:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.start_import(paths)
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def start_import(self, paths: list[str]) -> Task | None:
+        if self.busy:
+            return None
+        self._set_busy(True, f"Importing {len(paths)} file(s)…")
+        self.task = run_task(import_files(self.state.db_path, paths), on_done=self._imported,
+                             on_failed=self._failed, on_progress=self._progress)
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task:
+            self.task.cancel()
+            self.status.setText("Cancelling…")
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.status.setText(message)
+
+    def _imported(self, reports) -> None:
+        self._set_busy(False, "")
+        self.results.setPlainText("\n\n".join(report.message for report in reports))
+        if any(report.status == "done" for report in reports):
+            self.state.data_changed.emit()
+        self.refresh()
+
+    def _failed(self, message: str) -> None:
+        self._set_busy(False, "")
+        self.results.setPlainText(f"{message}\nNothing was changed.")
+        self.refresh()
+
+    def _set_busy(self, busy: bool, message: str) -> None:
+        if not busy:
+            self.task = None
+        self.progress.setValue(0)
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.choose_button.setEnabled(not busy)
+        self.drop_label.setVisible(not busy)
+        self.status.setText(message)
+
+    # --- history and undo ---------------------------------------------------------------
+    def refresh(self) -> None:
+        self.model.set_rows(import_rows(queries.list_imports(self.state.conn)))
+        self._update_undo()
+
+    def selected_import(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        source = self.table.model().mapToSource(rows[0])
+        return self.model.row(source.row())
+
+    def _update_undo(self, *_args) -> None:
+        chosen = self.selected_import()
+        self.undo_button.setEnabled(bool(chosen) and chosen["status"] == "done" and not self.busy)
+
+    def undo_selected(self, confirm: bool = True) -> None:
+        chosen = self.selected_import()
+        if not chosen:
+            return
+        question = (f"Remove everything import {chosen['id']} ({chosen['file_name']}) added? "
+                    "Figures from it disappear from every page.")
+        if confirm and QMessageBox.question(self, "Undo import", question) != \
+                QMessageBox.StandardButton.Yes:
+            return
+        self._set_busy(True, f"Undoing import {chosen['id']}…")
+        self.task = run_task(undo_work(self.state.db_path, chosen["id"]), on_done=self._undone,
+                             on_failed=self._failed)
+
+    def _undone(self, message: str) -> None:
+        self._set_busy(False, "")
+        self.results.setPlainText(message)
+        self.state.data_changed.emit()
+        self.refresh()

@@ -1,0 +1,42 @@
+"""What the whole window shares: the database, the current selection, and change signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from local_db import queries
+from local_db.connection import open_database, resolve_db_path
+from practice_desk.metrics import Selection
+
+
+class AppState(QObject):
+    selection_changed = Signal()
+    data_changed = Signal()  # an import, undo or demo load changed what is stored
+    targets_changed = Signal()
+
+    def __init__(self, db_path: str | Path | None = None) -> None:
+        super().__init__()
+        self.db_path = resolve_db_path(db_path)
+        self.conn = open_database(self.db_path)  # the UI thread's own connection
+        self.selection: Selection | None = None
+
+    def set_selection(self, selection: Selection | None) -> None:
+        if selection != self.selection:
+            self.selection = selection
+            if selection is not None:
+                queries.set_setting(self.conn, "last_selection",
+                                    f"{selection.scope_key}:{selection.code}")
+            self.selection_changed.emit()
+
+    def last_selection(self) -> tuple[str, str] | None:
+        stored = queries.get_setting(self.conn, "last_selection")
+        if not stored or ":" not in stored:
+            return None
+        kind, code = stored.split(":", 1)
+        return kind, code
+
+    def worker_connection(self):
+        """A fresh connection for a background thread."""
+        return open_database(self.db_path)

@@ -1,0 +1,81 @@
+"""The one background-task helper: run core work off the UI thread with progress and cancel.
+
+Worker functions receive `progress(fraction, message)` and `cancelled()`; they must not touch
+widgets and must open their own database connection (a connection belongs to its thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[Callable[[float, str], None], Callable[[], bool]], Any]
+
+
+class _Signals(QObject):
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(str)
+
+
+class Task(QRunnable):
+    """A unit of background work. Connect to `signals` before `start()`."""
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.signals = _Signals()
+        self._work = work
+        self._cancel = threading.Event()
+        self.done = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:  # runs on a pool thread
+        try:
+            result = self._work(self.signals.progress.emit, self.cancelled)
+        except Exception as exc:  # reported to the user; the traceback goes to the log
+            log.exception("background task failed")
+            self.signals.failed.emit(str(exc))
+        else:
+            self.signals.finished.emit(result)
+        finally:
+            self.done.set()
+
+
+def run_task(work: Work, *, on_done: Callable[[Any], None] | None = None,
+             on_failed: Callable[[str], None] | None = None,
+             on_progress: Callable[[float, str], None] | None = None) -> Task:
+    """Start `work` on the shared pool; callbacks arrive on the UI thread."""
+    task = Task(work)
+    task.setAutoDelete(False)  # the caller may still call cancel() after it finishes
+    if on_done:
+        task.signals.finished.connect(on_done)
+    if on_failed:
+        task.signals.failed.connect(on_failed)
+    if on_progress:
+        task.signals.progress.connect(on_progress)
+    QThreadPool.globalInstance().start(task)
+    return task
+
+
+def on_own_connection(db_path, job: Callable) -> Work:
+    """Wrap `job(conn, progress, cancelled)` to run on a connection opened by the worker thread."""
+    def work(progress, cancelled):
+        from local_db.connection import open_database
+
+        conn = open_database(db_path)
+        try:
+            return job(conn, progress, cancelled)
+        finally:
+            conn.close()
+    return work

@@ -1,0 +1,40 @@
+"""Small widgets shared by pages."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+
+from practice_desk import targets
+from practice_desk.metrics.definitions import name_of
+from ui.state import AppState
+
+
+class TargetBox(QWidget):
+    """'Target [70] %' for one metric, saved in the database; 0 means no target."""
+
+    def __init__(self, state: AppState, key: str, label: str = "Target") -> None:
+        super().__init__()
+        self.state, self.key = state, key
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.spin = QSpinBox(minimum=0, maximum=100, suffix=" %", specialValueText="none")
+        self.spin.setAccessibleName(f"Target for {name_of(key)}")
+        self.spin.setToolTip("A local target, drawn as a red dashed line; 0 removes it. "
+                             "It never changes a figure.")
+        caption = QLabel(label)
+        caption.setBuddy(self.spin)
+        row.addStretch(1)
+        row.addWidget(caption)
+        row.addWidget(self.spin)
+        self.load()
+        self.spin.valueChanged.connect(self._changed)
+
+    def load(self) -> None:
+        value = targets.get_target(self.state.conn, self.key)
+        self.spin.blockSignals(True)
+        self.spin.setValue(round(value * 100) if value is not None else 0)
+        self.spin.blockSignals(False)
+
+    def _changed(self, value: int) -> None:
+        targets.set_target(self.state.conn, self.key, value / 100 if value else None)
+        self.state.targets_changed.emit()
