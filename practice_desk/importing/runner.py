@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -171,6 +173,9 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
     except ImportCancelled:
         report.status = "cancelled"
         report.message = f"Import of {path.name} cancelled; nothing was changed."
+    except (UnicodeDecodeError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        report.problems = [ImportProblem(path.name, None, f"the file is damaged ({exc})")]
+        report.message = f"{path.name} was not imported; nothing was changed.\n{report.problems[0]}"
     except (OSError, sqlite3.Error) as exc:
         log.exception("import of %s failed", path.name)
         report.problems = [ImportProblem(path.name, None, str(exc))]
