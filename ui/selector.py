@@ -57,18 +57,18 @@ class SelectionBar(QWidget):
         self._updating = True
         self.scope.clear()
         for text, kind, code in scope_entries(self.state.conn):
-            self.scope.addItem(text, (kind, code))
+            self.scope.addItem(text, f"{kind}:{code}")
         self._updating = False
         current = self.state.selection
         wanted = (current.scope_key, current.code) if current else self.state.last_selection()
-        index = self.scope.findData(wanted) if wanted else -1
+        index = self.scope.findData(":".join(wanted)) if wanted else -1
         if index < 0 and self.scope.count():
             index = 0
         self.scope.setCurrentIndex(index)
         self._apply(keep_range=current is not None)
 
     def choose(self, kind: str, code: str) -> None:
-        index = self.scope.findData((kind, code))
+        index = self.scope.findData(f"{kind}:{code}")
         if index >= 0:
             self.scope.setCurrentIndex(index)
             self._apply(keep_range=False)
@@ -88,7 +88,7 @@ class SelectionBar(QWidget):
         if not data:
             self.state.set_selection(None)
             return
-        kind, code = data
+        kind, code = data.split(":", 1)
         probe = Selection(**{kind: code})
         months = queries.gpad_months(self.state.conn, probe.practices(self.state.conn))
         self._fill_months(months, keep_range)
@@ -113,6 +113,6 @@ class SelectionBar(QWidget):
         data = self.scope.currentData()
         if not data:
             return
-        kind, code = data
+        kind, code = data.split(":", 1)
         self.state.set_selection(Selection(**{kind: code}, start=self.start.currentData(),
                                            end=self.end.currentData()))

@@ -77,10 +77,16 @@ class ImportContext:
             raise ImportCancelled()
         if self._progress:
             done = self.bytes_done + reader.position()
-            self._progress(min(done / self.total_bytes, 1.0), f"{reader.source.name}: {rows:,} rows")
+            fraction = min(done / self.total_bytes, 1.0)
+            self._progress(fraction, f"{reader.source.name}: {rows:,} rows")
 
     def finished_source(self, source: Source) -> None:
+        """Between the files of a zip: report progress and honour cancel there too."""
         self.bytes_done += source.size()
+        if self._cancel and self._cancel():
+            raise ImportCancelled()
+        if self._progress and self.bytes_done < self.total_bytes:  # the runner reports the end
+            self._progress(self.bytes_done / self.total_bytes, f"{source.name}: done")
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -94,7 +100,8 @@ class ImportContext:
             return cached
         label, known = normalise(dimension, raw)
         if not known:
-            self.warn(f"{source.name}: new {dimension.replace('_', ' ')} label '{raw}' kept as it is")
+            name = dimension.replace("_", " ")
+            self.warn(f"{source.name}: new {name} label '{raw}' kept as it is")
         self.conn.execute(
             "INSERT OR IGNORE INTO labels (dimension, raw, label) VALUES (?, ?, ?)",
             (dimension, raw, label),
@@ -197,7 +204,8 @@ def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: st
             step.load(ctx, step.source)
             ctx.finished_source(step.source)
         if ctx.rows_stored == 0 and plan.requires_rows:
-            raise ImportFailed([ImportProblem(path.name, None, "the file has a header but no data rows")])
+            problem = ImportProblem(path.name, None, "the file has a header but no data rows")
+            raise ImportFailed([problem])
         _finish(conn, ctx, report)
         conn.execute("COMMIT")
     except BaseException:
@@ -220,7 +228,9 @@ def _finish(conn: sqlite3.Connection, ctx: ImportContext, report: ImportReport) 
     report.import_id = ctx.import_id
     report.rows_read, report.rows_stored = ctx.rows_read, ctx.rows_stored
     report.rows_replaced, report.periods, report.warnings = ctx.rows_replaced, periods, ctx.warnings
-    replaced = f", replacing {ctx.rows_replaced:,} rows of earlier imports" if ctx.rows_replaced else ""
+    replaced = ""
+    if ctx.rows_replaced:
+        replaced = f", replacing {ctx.rows_replaced:,} rows of earlier imports"
     report.message = (f"Imported {ctx.rows_stored:,} rows from {Path(report.path).name} "
                       f"as import {ctx.import_id} ({span or 'no periods'}){replaced}.")
 

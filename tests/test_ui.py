@@ -1,0 +1,197 @@
+"""pytest-qt tests of the window: first run with the demo, import flow, Appointments page."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QLabel
+
+from local_db import queries
+from practice_desk import demo, targets
+from practice_desk.metrics import Selection, metric_rows
+from ui.main_window import PAGES, MainWindow
+from ui.models import IMPORT_COLUMNS, RowsModel, import_rows
+from ui.pages.appointments import pivot_breakdown
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot, db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
+    win = MainWindow(db_path=db_path)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def start_without_demo(win):
+    queries.set_setting(win.state.conn, "first_run_done", "1")
+    win.start()
+
+
+def wait_for_import(qtbot, page):
+    qtbot.waitUntil(lambda: page.task is None, timeout=WAIT_MS)
+
+
+def test_first_run_loads_the_demo_pcn_and_labels_it(qtbot, window):
+    window.start()
+    qtbot.waitUntil(lambda: window.demo_task is None, timeout=WAIT_MS)
+    assert window.state.selection == Selection(pcn=demo.DEMO_PCN, start="2023-11", end="2025-10")
+    assert window.demo_badge.isVisible() and window.banner.isVisible()
+    page = window.pages["Appointments"]
+    assert window.stack.currentWidget() is page
+    expected = metric_rows(window.state.conn, window.state.selection)
+    chart = page.charts["f2f_share"]
+    assert chart.months == [row["month"] for row in expected]
+    assert chart.values == [row["f2f_share"] for row in expected]
+    x, y = chart._line.getData()
+    assert len(x) == 24 and y[0] == pytest.approx(expected[0]["f2f_share"] * 100)
+    assert chart.target == pytest.approx(0.70)
+    assert page.charts["within_14_days_share"].target == pytest.approx(0.85)
+
+
+def test_empty_database_after_first_run_shows_no_numbers(qtbot, window):
+    start_without_demo(window)
+    page = window.pages["Appointments"]
+    assert window.state.selection is None
+    assert not page.content.isVisible() and page.empty.isVisible()
+
+
+def test_import_flow_then_appointments_page_shows_real_figures(qtbot, window, crosstab_csv):
+    start_without_demo(window)
+    imports = window.pages["Imports"]
+    window.show_page("Imports")
+    imports.start_import([str(crosstab_csv)])
+    assert imports.progress.isVisible() and imports.cancel_button.isVisible()
+    wait_for_import(qtbot, imports)
+    assert "Imported 2,638 rows" in imports.results.toPlainText()
+    assert imports.model.rowCount() == 1
+    window.selector.choose("practice", "D81001")
+    window.show_page("Appointments")
+    page = window.pages["Appointments"]
+    assert page.tiles["appointments_total"].text() == "6,649"
+    assert page.tiles["f2f_share"].text() == "64.9%"        # 4,313 / 6,649
+    assert page.tiles["within_14_days_share"].text() == "72.7%"  # 4,835 / 6,649
+    table = page.breakdown_model.rows
+    assert sum(row["total"] for row in table) == 6649
+    home = next(row for row in table if row["mode"] == "Home Visit")
+    assert home["total"] == 35
+
+
+def test_a_bad_file_is_reported_and_changes_nothing(qtbot, window, crosstab_csv, tmp_path, db_dump):
+    start_without_demo(window)
+    imports = window.pages["Imports"]
+    imports.start_import([str(crosstab_csv)])
+    wait_for_import(qtbot, imports)
+    before = db_dump(window.state.conn)
+    bad = tmp_path / "broken.csv"
+    lines = crosstab_csv.read_text(encoding="utf-8").splitlines()
+    bad.write_text("\n".join([lines[0], lines[1].replace("01OCT2025", "31XYZ2025")]) + "\n")
+    imports.start_import([str(bad)])
+    wait_for_import(qtbot, imports)
+    message = imports.results.toPlainText()
+    assert "broken.csv" in message and "line 2" in message and "nothing was changed" in message
+    assert db_dump(window.state.conn) == before
+
+
+def test_cancel_leaves_the_database_unchanged(qtbot, window, tmp_path, db_dump):
+    start_without_demo(window)
+    before = db_dump(window.state.conn)
+    crosstab_zip = demo.write_demo_files(tmp_path)[0]  # 62,000 rows: passes a cancel check
+    imports = window.pages["Imports"]
+    task = imports.start_import([str(crosstab_zip)])
+    imports.cancel()
+    wait_for_import(qtbot, imports)
+    assert task.cancelled()
+    assert "cancelled" in imports.results.toPlainText()
+    assert db_dump(window.state.conn) == before
+
+
+def test_drop_then_undo(qtbot, window, crosstab_csv):
+    start_without_demo(window)
+    imports = window.pages["Imports"]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(crosstab_csv))])
+    drop = QDropEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    imports.dropEvent(drop)
+    wait_for_import(qtbot, imports)
+    assert queries.get_practice(window.state.conn, "D81001") is not None
+    imports.refresh()
+    imports.table.selectRow(0)
+    assert imports.undo_button.isEnabled()
+    imports.undo_selected(confirm=False)
+    wait_for_import(qtbot, imports)
+    assert "Undid import 1" in imports.results.toPlainText()
+    count = window.state.conn.execute("SELECT COUNT(*) FROM gpad_appointments").fetchone()[0]
+    assert count == 0
+    assert imports.model.rows[0]["status_label"] == "undone"
+
+
+def test_editing_a_target_moves_the_line_and_is_saved(qtbot, window):
+    window.start()
+    qtbot.waitUntil(lambda: window.demo_task is None, timeout=WAIT_MS)
+    page = window.pages["Appointments"]
+    page.target_boxes["f2f_share"].spin.setValue(75)
+    assert targets.get_target(window.state.conn, "f2f_share") == pytest.approx(0.75)
+    assert page.charts["f2f_share"].target == pytest.approx(0.75)
+    assert window.pages["Settings"].target_boxes["f2f_share"].spin.value() == 75
+    page.target_boxes["f2f_share"].spin.setValue(0)
+    assert targets.get_target(window.state.conn, "f2f_share") is None
+    assert not page.charts["f2f_share"]._target_line.isVisible()
+
+
+def test_keyboard_shortcuts_switch_pages(qtbot, window):
+    start_without_demo(window)
+    for number, name in enumerate(PAGES, start=1):
+        qtbot.keyClick(window, str(number), Qt.KeyboardModifier.ControlModifier)
+        assert window.stack.currentWidget() is window.pages[name]
+
+
+def test_coming_pages_show_no_numbers(qtbot, window):
+    start_without_demo(window)
+    for name in ("Overview", "Telephony", "NHS App", "PCN"):
+        labels = window.pages[name].findChildren(QLabel)
+        text = " ".join(label.text() for label in labels)
+        assert "Coming next" in text
+        assert not any(ch.isdigit() for ch in text.replace("8am", "").replace("1,000", "")
+                       .replace("111", ""))
+
+
+def test_month_range_narrows_the_charts(qtbot, window):
+    window.start()
+    qtbot.waitUntil(lambda: window.demo_task is None, timeout=WAIT_MS)
+    bar = window.selector
+    bar.start.setCurrentIndex(bar.start.findData("2025-01"))
+    bar._range_chosen(0)
+    chart = window.pages["Appointments"].charts["f2f_share"]
+    assert chart.months[0] == "2025-01" and chart.months[-1] == "2025-10"
+
+
+def test_remove_demo_from_settings(qtbot, window):
+    window.start()
+    qtbot.waitUntil(lambda: window.demo_task is None, timeout=WAIT_MS)
+    window.remove_demo()
+    assert not queries.demo_loaded(window.state.conn)
+    assert window.state.selection is None and not window.banner.isVisible()
+
+
+def test_rows_model_and_breakdown_pivot_without_a_window(qtbot):
+    rows = [{"mode": "Telephone", "interval": "Same Day", "appointments": 30},
+            {"mode": "Face-to-Face", "interval": "1 Day", "appointments": 50},
+            {"mode": "Face-to-Face", "interval": "Same Day", "appointments": 20}]
+    table = pivot_breakdown(rows)
+    assert [r["mode"] for r in table] == ["Face-to-Face", "Telephone"]
+    assert table[0]["total"] == 70 and table[0]["share"] == pytest.approx(0.7)
+    assert table[0]["Same Day"] == 20 and table[1]["1 Day"] == 0
+    model = RowsModel(IMPORT_COLUMNS)
+    model.set_rows(import_rows([{"id": 3, "kind": "gpad_crosstab", "file_name": "a.csv",
+                                 "rows_stored": 1200, "rows_superseded": 0, "periods": "2025-10",
+                                 "status": "done", "finished_at": "2025-11-01T09:00:00",
+                                 "message": ""}]))
+    assert model.rowCount() == 1
+    assert model.index(0, 3).data() == "1,200"
+    assert model.index(0, 1).data() == "GPAD practice-level crosstab"
+    assert model.index(0, 5).data() == "in use"
