@@ -110,7 +110,8 @@ def migrate(conn: sqlite3.Connection, db_path: Path | str = ":memory:") -> int:
         )
     if current == SCHEMA_VERSION:
         return 0
-    if str(db_path) != ":memory:" and current > 0:
+    has_content = current > 0 or conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+    if str(db_path) != ":memory:" and has_content:
         make_backup(conn, Path(db_path), reason=f"before-migration-{current + 1}")
     for version in range(current + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
