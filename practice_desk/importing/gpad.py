@@ -125,6 +125,13 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
     batch: list[tuple] = []
     insert = ("INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, appt_mode, "
               "category, interval, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    # The hot loop (~1.2 million rows a national month): values that repeat row after row
+    # (month, practice code, the five labels) are looked up once and then memoised here.
+    i_labels = [i for _, i in dims]
+    label_ids: dict[tuple[str, ...], tuple[int, ...]] = {}  # raw labels -> their five ids
+    months: dict[str, str] = {}  # raw month -> parsed (bad ones are not kept: month_of raises)
+    codes: dict[str, str] = {}  # raw GP_CODE -> cleaned, valid code
+    import_id, append = ctx.import_id, batch.append
     rows = 0
     for line, row in reader.rows:
         rows += 1
@@ -133,20 +140,32 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
             problems.add(source.problem(line, _width_problem(len(row), width)))
             continue
         try:
-            month = month_of(row[i_month])
-            count = parse_count(row[i_count])
+            month = months.get(row[i_month])
+            if month is None:
+                month = months[row[i_month]] = month_of(row[i_month])
+            raw_count = row[i_count]
+            count = int(raw_count) if raw_count.isdigit() else parse_count(raw_count)
         except ValueError as exc:
             problems.add(source.problem(line, str(exc)))
             continue
-        code = row[i_code].strip().upper()
-        if not _valid_ods(code):
-            problems.add(source.problem(line, f"'{row[i_code]}' is not a practice ODS code"))
-            continue
-        if code not in practices or practices[code][0] < month:
-            practices[code] = (month, row)
-        claims.add((code, month))
-        batch.append((ctx.import_id, code, month,
-                      *(ctx.label_id(d, row[i], source) for d, i in dims), count))
+        code = codes.get(row[i_code])
+        if code is None:
+            code = row[i_code].strip().upper()
+            if not _valid_ods(code):
+                problems.add(source.problem(line, f"'{row[i_code]}' is not a practice ODS code"))
+                continue
+            codes[row[i_code]] = code
+        if (code, month) not in claims:  # the first row of a practice-month
+            claims.add((code, month))
+            if code not in practices or practices[code][0] < month:
+                practices[code] = (month, row)
+        labels = tuple([row[i] for i in i_labels])
+        ids = label_ids.get(labels)
+        if ids is None:
+            ids = label_ids[labels] = tuple(
+                ctx.label_id(d, raw, source) for (d, _), raw in zip(dims, labels, strict=True)
+            )
+        append((import_id, code, month, *ids, count))
         if len(batch) >= BATCH:
             ctx.conn.executemany(insert, batch)
             batch.clear()
