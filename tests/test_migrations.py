@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -227,7 +229,14 @@ def test_restore_without_a_backup_says_so(db_path):
 
 
 def test_old_backups_are_pruned(conn, db_path):
-    made = [make_backup(conn, db_path, reason=f"n{i}") for i in range(KEEP_BACKUPS + 3)]
+    # Backups are ordered by modification time; space them a second apart so that the
+    # file system's timestamp granularity cannot make two of them look equally new.
+    start = time.time_ns() - 100 * 10**9
+    made = []
+    for i in range(KEEP_BACKUPS + 3):
+        made.append(make_backup(conn, db_path, reason=f"n{i}"))
+        stamp = start + i * 10**9
+        os.utime(made[-1], ns=(stamp, stamp))
     kept = list_backups(db_path)
     assert len(kept) == KEEP_BACKUPS
     assert made[-1] in kept
