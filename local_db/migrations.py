@@ -124,6 +124,136 @@ CREATE TABLE gpad_category_appointments (
 CREATE INDEX gpad_category_unit_period ON gpad_category_appointments (area_code, period);
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+MIGRATION_2 = """
+-- NHS England CBT monthly publication (Tables 3-5): one row per practice or shared account and month.
+CREATE TABLE cbt_monthly (
+    import_id INTEGER NOT NULL,
+    unit TEXT NOT NULL,        -- ODS code, or 'Unassigned:<sub-ICB code>' for shared phone accounts
+    ods_code TEXT,             -- NULL for unassigned rows: never counted as a practice
+    month TEXT NOT NULL,
+    inbound INTEGER,           -- CBT001; NULL where the workbook shows '-' or blank
+    answered INTEGER,          -- CBT003
+    ivr_ended INTEGER,         -- CBT002
+    callback_requested INTEGER,-- CBT005
+    missed INTEGER,            -- CBT004, voicemail included
+    callback_made INTEGER,     -- CBT006
+    answered_wait_lt1m INTEGER, answered_wait_1to2m INTEGER,
+    answered_wait_2to5m INTEGER, answered_wait_gt5m INTEGER,
+    answered_duration_lt1m INTEGER, answered_duration_1to2m INTEGER,
+    answered_duration_2to5m INTEGER, answered_duration_gt5m INTEGER,
+    missed_wait_lt1m INTEGER, missed_wait_1to2m INTEGER,
+    missed_wait_2to5m INTEGER, missed_wait_gt5m INTEGER
+);
+CREATE INDEX cbt_monthly_unit_month ON cbt_monthly (unit, month);
+CREATE INDEX cbt_monthly_month ON cbt_monthly (month);
+
+-- CBT daily CSVs as shared with ICBs, kept in their long form.
+CREATE TABLE cbt_daily (
+    import_id INTEGER NOT NULL,
+    unit TEXT NOT NULL,        -- as in cbt_monthly
+    ods_code TEXT,
+    day TEXT NOT NULL,         -- YYYY-MM-DD
+    month TEXT NOT NULL,
+    indicator TEXT NOT NULL,   -- CBT001 ... CBT007
+    band_kind TEXT NOT NULL,   -- 'time' (2-hour band), 'duration', 'wait' or 'core'
+    band TEXT NOT NULL,        -- e.g. '08:00 - 09:59', '<1 min', 'Core_8_10', 'TOTAL'
+    value INTEGER
+);
+CREATE INDEX cbt_daily_unit_day ON cbt_daily (unit, day);
+
+-- Call-level logs: one row per call after mapping to the canonical outcome model.
+CREATE TABLE calls (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL,
+    ods_code TEXT NOT NULL,
+    call_key TEXT NOT NULL UNIQUE, -- the same call in an overlapping export gets the same key
+    started_at TEXT NOT NULL,      -- UTC, 'YYYY-MM-DDTHH:MM:SSZ'
+    local_day TEXT NOT NULL,       -- Europe/London date
+    local_time TEXT NOT NULL,      -- Europe/London 'HH:MM:SS'
+    weekday INTEGER NOT NULL,      -- 0 = Monday
+    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound', 'internal')),
+    route TEXT,                    -- route, queue or IVR option as the supplier wrote it
+    wait_s REAL,                   -- queue/ring time before answer or before the caller gave up
+    talk_s REAL,
+    outcome TEXT CHECK (outcome IN ('answered', 'ivr_ended', 'callback_requested', 'missed')),
+    supplier_outcome TEXT,         -- the supplier's own word, for reconciliation
+    callback_made INTEGER NOT NULL DEFAULT 0,
+    is_111 INTEGER NOT NULL DEFAULT 0,
+    caller_hash TEXT               -- keyed one-way hash of the caller number; never the number
+);
+CREATE INDEX calls_practice_day ON calls (ods_code, local_day);
+CREATE INDEX calls_import ON calls (import_id);
+
+-- Calls summed per practice x day x hour (split at the core-hours edge), rebuilt for the days an
+-- import or undo touches and when core hours change, so dashboards stay fast on years of calls.
+CREATE TABLE call_hours (
+    ods_code TEXT NOT NULL,
+    day TEXT NOT NULL,
+    month TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    weekday INTEGER NOT NULL,
+    core INTEGER NOT NULL,
+    inbound INTEGER NOT NULL, answered INTEGER NOT NULL, ivr_ended INTEGER NOT NULL,
+    callback_requested INTEGER NOT NULL, missed INTEGER NOT NULL, callback_made INTEGER NOT NULL,
+    calls_111 INTEGER NOT NULL, outbound INTEGER NOT NULL,
+    answered_wait_lt1m INTEGER NOT NULL, answered_wait_1to2m INTEGER NOT NULL,
+    answered_wait_2to5m INTEGER NOT NULL, answered_wait_gt5m INTEGER NOT NULL,
+    missed_wait_lt1m INTEGER NOT NULL, missed_wait_1to2m INTEGER NOT NULL,
+    missed_wait_2to5m INTEGER NOT NULL, missed_wait_gt5m INTEGER NOT NULL,
+    talk_sum_s REAL NOT NULL, talk_count INTEGER NOT NULL,
+    PRIMARY KEY (ods_code, day, hour, core)
+);
+CREATE INDEX call_hours_month ON call_hours (ods_code, month);
+
+-- Answered calls' waits per practice and month in whole seconds: exact medians without a scan.
+CREATE TABLE call_waits (
+    ods_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    wait_s INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (ods_code, month, wait_s)
+);
+
+-- Column mappings for files without a known layout (call logs, NHS App exports, 111 counts),
+-- saved by header signature so the next export of the same shape imports with one click.
+CREATE TABLE column_mappings (
+    kind TEXT NOT NULL,            -- what the file holds, e.g. 'call_log', 'calls_111'
+    signature TEXT NOT NULL,       -- hash of the normalised header
+    name TEXT NOT NULL,
+    mapping TEXT NOT NULL,         -- JSON
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (kind, signature)
+);
+
+-- Diversion episodes the manager records (or imports): source of diverted_minutes_core.
+CREATE TABLE diversions (
+    id INTEGER PRIMARY KEY,
+    ods_code TEXT NOT NULL,
+    started_at TEXT NOT NULL,      -- local 'YYYY-MM-DD HH:MM'
+    ended_at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    icb_informed INTEGER NOT NULL DEFAULT 0,
+    import_id INTEGER              -- NULL when typed in by the manager
+);
+CREATE INDEX diversions_practice ON diversions (ods_code, started_at);
+
+-- NHS England's counts of calls to 111 in core hours, imported through the mapping step.
+CREATE TABLE calls_111_counts (
+    import_id INTEGER NOT NULL,
+    ods_code TEXT NOT NULL,
+    period TEXT NOT NULL,          -- YYYY-MM or YYYY-MM-DD
+    month TEXT NOT NULL,
+    calls INTEGER NOT NULL
+);
+CREATE INDEX calls_111_counts_practice ON calls_111_counts (ods_code, period);
+
+-- Bank holidays in England (editable in Settings; seeded by the app).
+CREATE TABLE bank_holidays (
+    day TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2]
 
 SCHEMA_VERSION = len(MIGRATIONS)
