@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from practice_desk.importing import runner
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.detect import Importer, register
 from practice_desk.importing.problems import ImportFailed
@@ -127,15 +128,16 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
               "category, interval, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
     # The hot loop (~1.2 million rows a national month): values that repeat row after row
     # (month, practice code, the five labels) are looked up once and then memoised here.
-    i_labels = [i for _, i in dims]
+    i_hcp, i_mode, i_category, i_interval, i_status = (i for _, i in dims)
     label_ids: dict[tuple[str, ...], tuple[int, ...]] = {}  # raw labels -> their five ids
     months: dict[str, str] = {}  # raw month -> parsed (bad ones are not kept: month_of raises)
     codes: dict[str, str] = {}  # raw GP_CODE -> cleaned, valid code
-    import_id, append = ctx.import_id, batch.append
+    import_id, append, check_every = ctx.import_id, batch.append, runner.CHECK_EVERY
     rows = 0
     for line, row in reader.rows:
         rows += 1
-        ctx.tick(reader, rows)
+        if not rows % check_every:  # tick() does nothing in between
+            ctx.tick(reader, rows)
         if len(row) != width:
             problems.add(source.problem(line, _width_problem(len(row), width)))
             continue
@@ -159,7 +161,7 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
             claims.add((code, month))
             if code not in practices or practices[code][0] < month:
                 practices[code] = (month, row)
-        labels = tuple([row[i] for i in i_labels])
+        labels = (row[i_hcp], row[i_mode], row[i_category], row[i_interval], row[i_status])
         ids = label_ids.get(labels)
         if ids is None:
             ids = label_ids[labels] = tuple(
