@@ -62,14 +62,27 @@ def open_database(path: str | os.PathLike | None = None) -> sqlite3.Connection:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         if db_path.exists() and db_path.stat().st_size > 0:
             _check_is_sqlite(db_path)
+    conn = None
     try:
         conn = connect(db_path)
         if not in_memory:
             _check_integrity(conn, db_path)
         migrate(conn, db_path)
     except sqlite3.DatabaseError as exc:
+        _close_quietly(conn)  # Windows cannot move the file aside while it is open
         raise DatabaseError(_damaged_message(db_path, str(exc))) from exc
+    except DatabaseError:
+        _close_quietly(conn)
+        raise
     return conn
+
+
+def _close_quietly(conn: sqlite3.Connection | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
 
 
 def _check_is_sqlite(db_path: Path) -> None:
@@ -81,7 +94,6 @@ def _check_is_sqlite(db_path: Path) -> None:
 def _check_integrity(conn: sqlite3.Connection, db_path: Path) -> None:
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        conn.close()
         raise DatabaseError(_damaged_message(db_path, result))
 
 
@@ -162,7 +174,7 @@ def list_backups(db_path: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = folder.glob(f"{Path(db_path).stem}-*.sqlite")
-    return sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    return sorted(found, key=lambda p: p.name, reverse=True)  # names carry a sortable timestamp
 
 
 def _prune_backups(db_path: Path) -> None:

@@ -125,7 +125,7 @@ CREATE INDEX gpad_category_unit_period ON gpad_category_appointments (area_code,
 """
 
 MIGRATION_2 = """
--- NHS England CBT monthly publication (Tables 3-5): one row per practice or shared account and month.
+-- NHS England CBT monthly publication (Tables 3-5): one row per practice or shared account, month.
 CREATE TABLE cbt_monthly (
     import_id INTEGER NOT NULL,
     unit TEXT NOT NULL,        -- ODS code, or 'Unassigned:<sub-ICB code>' for shared phone accounts
