@@ -27,5 +27,11 @@ lint: setup
 bench: setup
 	$(PY) bench/bench_import.py
 
+# Linux package (dist/practice-desk_<version>_<arch>.deb) from the PyInstaller bundle (dist/practice-desk/).
+# Reuses the bundle when the sources have not changed. See installers/README.md.
+installer: setup
+	$(PY) -m pip install --quiet -e '.[dev,build]'
+	$(PY) installers/linux/build_deb.py
+
 clean:
 	rm -rf build dist .pytest_cache
