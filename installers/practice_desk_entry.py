@@ -1,4 +1,4 @@
-"""PyInstaller entry script: the same `main` as the `practice-desk` console script (ui.main:main)."""
+"""PyInstaller entry script: the same `main` as the `practice-desk` console script."""
 
 import sys
 
