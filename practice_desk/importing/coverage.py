@@ -11,6 +11,7 @@ class FactSource:
     table: str
     unit_column: str
     period_column: str
+    condition: str = ""  # SQL limiting the rows to this source where several share a table
 
 
 # Every kind of fact an import can store, keyed by the `coverage.source` value.
@@ -20,6 +21,11 @@ SOURCES: dict[str, FactSource] = {
     "gpad_area_month": FactSource("gpad_area_appointments", "area_code", "period"),
     "gpad_category": FactSource("gpad_category_appointments", "area_code", "period"),
     "list_size": FactSource("list_sizes", "ods_code", "extract_date"),
+    "cbt_month": FactSource("cbt_monthly", "unit", "month"),
+    "cbt_day_time": FactSource("cbt_daily", "unit", "day", "band_kind = 'time'"),
+    "cbt_day_duration": FactSource("cbt_daily", "unit", "day", "band_kind = 'duration'"),
+    "cbt_day_wait": FactSource("cbt_daily", "unit", "day", "band_kind = 'wait'"),
+    "cbt_day_core": FactSource("cbt_daily", "unit", "day", "band_kind = 'core'"),
 }
 
 
@@ -34,6 +40,7 @@ def replace_older(
     delete_sql = (
         f"DELETE FROM {fact.table} WHERE {fact.unit_column} = ? "
         f"AND {fact.period_column} = ? AND import_id = ?"
+        + (f" AND {fact.condition}" if fact.condition else "")
     )
     existing = {
         (unit, period): owner
@@ -69,7 +76,8 @@ def remove_import(conn: sqlite3.Connection, import_id: int) -> int:
         fact = SOURCES[source]
         deleted += conn.execute(
             f"DELETE FROM {fact.table} WHERE {fact.unit_column} = ? "
-            f"AND {fact.period_column} = ? AND import_id = ?",
+            f"AND {fact.period_column} = ? AND import_id = ?"
+            + (f" AND {fact.condition}" if fact.condition else ""),
             (unit, period, import_id),
         ).rowcount
     conn.execute("DELETE FROM coverage WHERE import_id = ?", (import_id,))

@@ -18,6 +18,7 @@ class Importer:
     matches: Callable[[set[str]], bool]
     load: Callable  # (ImportContext, Source) -> None
     order: int = 0  # lower loads first within one zip
+    matches_workbook: Callable[[Path], bool] | None = None  # reads .xlsx workbooks it recognises
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def register(importer: Importer) -> Importer:
 
 def importers() -> list[Importer]:
     # Importing the modules registers their importers.
-    from practice_desk.importing import gpad, population  # noqa: F401
+    from practice_desk.importing import cbt, gpad, population  # noqa: F401
 
     return list(_REGISTRY)
 
@@ -79,7 +80,7 @@ def plan_import(path: Path) -> Plan:
 def _plan_zip(path: Path) -> Plan:
     members = zip_members(path)
     if "xl/workbook.xml" in members:
-        raise ImportFailed([ImportProblem(path.name, None, _workbook_message(path))])
+        return _plan_workbook(path)
     steps, skipped = [], []
     for member in members:
         if PurePosixPath(member).suffix.lower() != ".csv":
@@ -101,6 +102,13 @@ def _plan_zip(path: Path) -> Plan:
     return Plan(main, steps)
 
 
+def _plan_workbook(path: Path) -> Plan:
+    for importer in importers():
+        if importer.matches_workbook is not None and importer.matches_workbook(path):
+            return Plan(importer.kind, [Step(Source(path), importer)])
+    raise ImportFailed([ImportProblem(path.name, None, _workbook_message(path))])
+
+
 def _refuse_binary(path: Path) -> None:
     with open(path, "rb") as f:
         head = f.read(8192)
@@ -120,7 +128,8 @@ def _workbook_message(path: Path) -> str:
     names = [chunk.split('"', 1)[0] for chunk in sheets.split('<sheet name="')[1:]]
     shown = f" (sheets: {', '.join(names[:6])})" if names else ""
     return ("this is an Excel workbook" + shown + "; Practice Desk does not read workbooks of "
-            "this kind. Import the CSV files from NHS England's publication instead.")
+            "this kind (of workbooks it reads only NHS England's Cloud Based Telephony "
+            "publication). Import the CSV files from NHS England's publication instead.")
 
 
 def _unrecognised(header: list[str]) -> str:

@@ -1,0 +1,172 @@
+"""National context from NHS England's CBT publication: where a practice stands among all of them.
+
+Per-practice values follow metrics.md (Telephony) exactly, from the `cbt_monthly` rows of practices
+(shared 'Unassigned' accounts are never practices). A practice is left out of a month's distribution
+when a count the key needs is NULL ('-' or blank in the workbook) or its denominator is 0.
+
+Percentiles use linear interpolation between closest ranks, the method of numpy's default and
+Excel's PERCENTILE.INC: for n sorted values x[0..n-1], the p-th percentile is at h = (n - 1) * p
+and equals x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)]). The median is p = 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Callable
+
+BANDS = ["lt1m", "1to2m", "2to5m", "gt5m"]
+COUNT_COLUMNS = [
+    "inbound", "answered", "ivr_ended", "callback_requested", "missed", "callback_made",
+    *[f"answered_wait_{b}" for b in BANDS],
+    *[f"answered_duration_{b}" for b in BANDS],
+    *[f"missed_wait_{b}" for b in BANDS],
+]
+
+# key -> (numerator column, denominator column or None for a plain count)
+_RATIOS: dict[str, tuple[str, str | None]] = {
+    "inbound_calls": ("inbound", None),
+    "answered": ("answered", None),
+    "answered_share": ("answered", "inbound"),
+    "ivr_ended": ("ivr_ended", None),
+    "ivr_ended_share": ("ivr_ended", "inbound"),
+    "callback_requested": ("callback_requested", None),
+    "callback_requested_share": ("callback_requested", "inbound"),
+    "missed": ("missed", None),
+    "missed_share": ("missed", "inbound"),
+    "callback_made": ("callback_made", None),
+    "callback_made_share": ("callback_made", "callback_requested"),
+    **{f"answered_wait_{b}_share": (f"answered_wait_{b}", "answered") for b in BANDS},
+    **{f"missed_wait_{b}_share": (f"missed_wait_{b}", "missed") for b in BANDS},
+}
+NATIONAL_KEYS = [*_RATIOS, "unreconciled_calls", "calls_per_1000"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0 <= p <= 1) of non-empty values, linearly interpolated (see above)."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    h = (len(ordered) - 1) * p
+    low = math.floor(h)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (h - low) * (ordered[high] - ordered[low])
+
+
+def _value_function(key: str) -> Callable[[sqlite3.Row], float | int | None]:
+    if key in _RATIOS:
+        numerator, denominator = _RATIOS[key]
+        if denominator is None:
+            return lambda row: row[numerator]
+
+        def share(row):
+            top, bottom = row[numerator], row[denominator]
+            if top is None or not bottom:  # NULL input or denominator 0 (or NULL): left out
+                return None
+            return top / bottom
+
+        return share
+    if key == "unreconciled_calls":
+        def unreconciled(row):
+            parts = [row[c] for c in ("inbound", "answered", "ivr_ended", "callback_requested",
+                                      "missed")]
+            if any(v is None for v in parts):
+                return None
+            return parts[0] - sum(parts[1:])
+
+        return unreconciled
+    if key == "calls_per_1000":
+        def per_1000(row):
+            if row["inbound"] is None or not row["list_size"]:
+                return None
+            return row["inbound"] / row["list_size"] * 1000
+
+        return per_1000
+    raise ValueError(f"'{key}' is not a metric the CBT publication gives "
+                     f"(one of: {', '.join(NATIONAL_KEYS)})")
+
+
+def _practice_rows(conn: sqlite3.Connection, key: str, start: str | None,
+                   end: str | None) -> list[sqlite3.Row]:
+    clauses, params = ["m.ods_code IS NOT NULL"], []
+    if start:
+        clauses.append("m.month >= ?")
+        params.append(start)
+    if end:
+        clauses.append("m.month <= ?")
+        params.append(end)
+    list_size = "NULL"
+    if key == "calls_per_1000":  # the extract nearest to, and not after, the month
+        list_size = ("(SELECT patients FROM list_sizes l WHERE l.ods_code = m.ods_code "
+                     "AND l.extract_date <= m.month || '-31' ORDER BY l.extract_date DESC LIMIT 1)")
+    sql = (f"SELECT m.month, m.ods_code, {', '.join('m.' + c for c in COUNT_COLUMNS)}, "
+           f"{list_size} AS list_size FROM cbt_monthly m WHERE {' AND '.join(clauses)} "
+           "ORDER BY m.month")
+    cursor = conn.execute(sql, params)
+    cursor.row_factory = sqlite3.Row
+    return cursor.fetchall()
+
+
+def _summary(values: list[float]) -> dict:
+    if not values:
+        return {"median": None, "p10": None, "p90": None, "practices": 0}
+    return {"median": percentile(values, 0.5), "p10": percentile(values, 0.1),
+            "p90": percentile(values, 0.9), "practices": len(values)}
+
+
+def national_distribution(conn: sqlite3.Connection, key: str, month: str) -> dict | None:
+    """{"median", "p10", "p90", "practices"} of `key` across all practices for a month (YYYY-MM).
+
+    None when no practice has a value that month. Raises ValueError for a key CBT cannot give.
+    """
+    value_of = _value_function(key)
+    values = [v for row in _practice_rows(conn, key, month, month)
+              if (v := value_of(row)) is not None]
+    return _summary(values) if values else None
+
+
+def national_series(conn: sqlite3.Connection, key: str, start: str | None,
+                    end: str | None) -> list[dict]:
+    """One dict per month with CBT data in [start, end] (inclusive, YYYY-MM; None = open):
+    {"month", "median", "p10", "p90", "practices"}; the figures are None (practices 0) in a month
+    where no practice has a value for the key."""
+    value_of = _value_function(key)
+    by_month: dict[str, list[float]] = {}
+    for row in _practice_rows(conn, key, start, end):
+        values = by_month.setdefault(row["month"], [])
+        value = value_of(row)
+        if value is not None:
+            values.append(value)
+    return [{"month": month, **_summary(values)} for month, values in sorted(by_month.items())]
+
+
+def cbt_monthly_counts(conn: sqlite3.Connection, practices: list[str], start: str | None,
+                       end: str | None) -> dict[str, dict[str, int | None]]:
+    """{month: {cbt_monthly count column: sum over the practices}} for months in [start, end].
+
+    Raw counts are summed (numerators and denominators separately; shares are never averaged).
+    A column's sum is None when every practice's value is NULL; where only some are NULL, the
+    non-NULL values are summed (SQL SUM), so two such sums may cover different practices: a share
+    built from them is the caller's decision. Months where none of the practices has a CBT row are
+    absent. Shared 'Unassigned' accounts are never included.
+    """
+    result: dict[str, dict[str, int | None]] = {}
+    codes = list(dict.fromkeys(practices))
+    sums = ", ".join(f"SUM({c})" for c in COUNT_COLUMNS)
+    for chunk_start in range(0, len(codes), 500):
+        chunk = codes[chunk_start:chunk_start + 500]
+        clauses, params = [f"ods_code IN ({','.join('?' * len(chunk))})"], list(chunk)
+        if start:
+            clauses.append("month >= ?")
+            params.append(start)
+        if end:
+            clauses.append("month <= ?")
+            params.append(end)
+        sql = (f"SELECT month, {sums} FROM cbt_monthly WHERE {' AND '.join(clauses)} "
+               "GROUP BY month")
+        for month, *values in conn.execute(sql, params):
+            into = result.setdefault(month, dict.fromkeys(COUNT_COLUMNS))
+            for column, value in zip(COUNT_COLUMNS, values, strict=True):
+                if value is not None:
+                    into[column] = (into[column] or 0) + value
+    return dict(sorted(result.items()))
