@@ -48,7 +48,28 @@ class MonthlyChart(pg.PlotWidget):
                                  "anchors": [(0, 1), (0, 1)]})
         self._target_line.hide()
         self.addItem(self._target_line)
+        self._band_items: list = []
+        self.band: list[tuple[float, float, float] | None] = []
         self.scene().sigMouseMoved.connect(self._show_value)
+
+    def set_band(self, band: list[tuple[float, float, float] | None]) -> None:
+        """National context per month: (p10, median, p90) or None, drawn behind the series."""
+        for item in self._band_items:
+            self.removeItem(item)
+        self._band_items, self.band = [], list(band)
+        shown = [(i, b) for i, b in enumerate(band) if b is not None]
+        if not shown:
+            return
+        scale = 100 if self.as_percent else 1
+        xs = [i for i, _ in shown]
+        low = self.plot(xs, [b[0] * scale for _, b in shown], pen=None)
+        high = self.plot(xs, [b[2] * scale for _, b in shown], pen=None)
+        fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(theme.BAND_FILL))
+        median = self.plot(xs, [b[1] * scale for _, b in shown],
+                           pen=pg.mkPen(theme.NHS_DARK_GREY, width=1.5, style=Qt.PenStyle.DotLine))
+        self.addItem(fill)
+        fill.setZValue(-10)
+        self._band_items = [low, high, fill, median]
 
     def set_series(self, months: list[str], values: list[float | None]) -> None:
         self.months, self.values = list(months), list(values)
@@ -77,15 +98,21 @@ class MonthlyChart(pg.PlotWidget):
         self._target_line.label.setFormat(f"Target {self.target * scale:g}%")
         self._target_line.show()
 
+    def _format(self, value: float) -> str:
+        return f"{value:.1%}" if self.as_percent else f"{value:,.1f}"
+
     def _show_value(self, scene_pos) -> None:
         if not self.months:
             return
         point = self.getPlotItem().vb.mapSceneToView(scene_pos)
         index = round(point.x())
         if 0 <= index < len(self.months) and self.values[index] is not None:
-            value = self.values[index]
-            text = f"{value:.1%}" if self.as_percent else f"{value:,.1f}"
-            self.setToolTip(f"{month_label(self.months[index])}: {text}")
+            text = f"{month_label(self.months[index])}: {self._format(self.values[index])}"
+            band = self.band[index] if index < len(self.band) else None
+            if band:
+                low, median, high = (self._format(value) for value in band)
+                text += f"<br>England: median {median}, middle 80% of practices {low} to {high}"
+            self.setToolTip(text)
         else:
             self.setToolTip("")
 
@@ -101,3 +128,76 @@ def render_png(rows: list[dict], path: Path, key: str = "f2f_share") -> None:
     exporter.parameters()["width"] = 900
     exporter.export(str(path))
     chart.deleteLater()
+
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _plain_plot(widget: pg.PlotWidget, title: str) -> None:
+    widget.setTitle(title, color=theme.NHS_DARK_BLUE, size="13pt")
+    widget.setMenuEnabled(False)
+    widget.setMouseEnabled(x=False, y=False)
+    widget.hideButtons()
+    widget.setMinimumHeight(240)
+
+
+class HeatmapChart(pg.PlotWidget):
+    """Calls by weekday (rows) and hour of day (columns); a colour-blind-safe sequential scale."""
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent=parent)
+        _plain_plot(self, title)
+        self.counts = [[0] * 24 for _ in WEEKDAYS]
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.addItem(self.image)
+        self.getViewBox().invertY(True)
+        self.getAxis("bottom").setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 2)]])
+        self.getAxis("left").setTicks([[(i + 0.5, day) for i, day in enumerate(WEEKDAYS)]])
+        self.scene().sigMouseMoved.connect(self._show_value)
+
+    def set_counts(self, counts: list[list[int]]) -> None:
+        import numpy as np
+
+        self.counts = counts
+        data = np.array(counts, dtype=float)
+        self.image.setImage(data, levels=(0, max(float(data.max()), 1.0)))
+        self.image.setRect(0, 0, 24, 7)
+        self.setXRange(0, 24, padding=0)
+        self.setYRange(0, 7, padding=0)
+
+    def _show_value(self, scene_pos) -> None:
+        point = self.getPlotItem().vb.mapSceneToView(scene_pos)
+        hour, day = int(point.x()), int(point.y())
+        if 0 <= hour < 24 and 0 <= day < 7:
+            self.setToolTip(f"{WEEKDAYS[day]} {hour:02d}:00–{hour:02d}:59: "
+                            f"{self.counts[day][hour]:,} calls")
+
+
+class StackedBars(pg.PlotWidget):
+    """Bars per category (e.g. hour of day) split into named parts, with a legend."""
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent=parent)
+        _plain_plot(self, title)
+        self.showGrid(x=False, y=True, alpha=0.25)
+        self.legend = self.addLegend(offset=(-10, 10), labelTextSize="10pt")
+        self.series: dict[str, list[float]] = {}
+
+    def set_bars(self, labels: list[str], parts: dict[str, list[float]],
+                 colours: dict[str, str] | None = None) -> None:
+        self.clear()
+        self.legend.clear()
+        self.series = {name: list(values) for name, values in parts.items()}
+        bottom = [0.0] * len(labels)
+        for number, (name, values) in enumerate(parts.items()):
+            colour = (colours or {}).get(name, theme.SERIES[number % len(theme.SERIES)])
+            bars = pg.BarGraphItem(x=list(range(len(labels))), height=values, y0=bottom,
+                                   width=0.8, brush=colour, pen=pg.mkPen("w", width=0.5),
+                                   name=name)
+            self.addItem(bars)
+            self.legend.addItem(bars, name)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        step = max(1, math.ceil(len(labels) / 12))
+        self.getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels) if i % step == 0]])
+        self.setXRange(-0.6, len(labels) - 0.4, padding=0)

@@ -14,6 +14,8 @@ MDC_NEUTRAL = "#490092"
 MDC_COMMON = "#a6a6a6"
 MDC_TARGET = "#de1b1b"
 
+BAND_FILL = (0, 94, 184, 40)  # NHS blue, faint: the national p10-p90 band behind a series
+
 # Okabe-Ito colours: distinguishable with the common forms of colour blindness.
 SERIES = ["#005EB8", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 

@@ -23,8 +23,9 @@ COUNT_COLUMNS = [
     *[f"missed_wait_{b}" for b in BANDS],
 ]
 
-# key -> (numerator column, denominator column or None for a plain count)
-_RATIOS: dict[str, tuple[str, str | None]] = {
+# Telephony key -> (numerator column, denominator column or None for a plain count); shared by
+# the national figures and the practice/PCN metrics so both compute a key the same way.
+RATIOS: dict[str, tuple[str, str | None]] = {
     "inbound_calls": ("inbound", None),
     "answered": ("answered", None),
     "answered_share": ("answered", "inbound"),
@@ -39,7 +40,7 @@ _RATIOS: dict[str, tuple[str, str | None]] = {
     **{f"answered_wait_{b}_share": (f"answered_wait_{b}", "answered") for b in BANDS},
     **{f"missed_wait_{b}_share": (f"missed_wait_{b}", "missed") for b in BANDS},
 }
-NATIONAL_KEYS = [*_RATIOS, "unreconciled_calls", "calls_per_1000"]
+NATIONAL_KEYS = [*RATIOS, "unreconciled_calls", "calls_per_1000"]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -54,8 +55,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _value_function(key: str) -> Callable[[sqlite3.Row], float | int | None]:
-    if key in _RATIOS:
-        numerator, denominator = _RATIOS[key]
+    if key in RATIOS:
+        numerator, denominator = RATIOS[key]
         if denominator is None:
             return lambda row: row[numerator]
 
