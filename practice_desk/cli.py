@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=[db], help="import files (kind found from content)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--practice", metavar="ODS",
+                   help="the practice a call log belongs to (call logs do not name it)")
+    p.add_argument("--mapping", metavar="NAME",
+                   help="read the files with this saved column mapping")
     sub.add_parser("imports", parents=[db], help="list imports (id, kind, file, rows, status)")
     p = sub.add_parser("undo", parents=[db], help="remove everything one import added")
     p.add_argument("import_id", type=int, metavar="ID")
@@ -81,9 +85,17 @@ def _progress_printer(name: str):
 
 def cmd_import(args: argparse.Namespace) -> int:
     conn = open_database(args.db)
+    options = None
+    if args.practice or args.mapping:
+        from practice_desk.importing.mapping import load_mapping
+        from practice_desk.importing.runner import ImportOptions
+
+        mapping = load_mapping(conn, args.mapping) if args.mapping else None
+        options = ImportOptions(practice=args.practice.strip().upper() if args.practice else None,
+                                mapping=mapping)
     failed = False
     for path in args.paths:
-        report = import_file(conn, path, progress=_progress_printer(path))
+        report = import_file(conn, path, progress=_progress_printer(path), options=options)
         if sys.stderr.isatty():
             print(file=sys.stderr)
         print(report.message, file=sys.stdout if report.ok else sys.stderr)

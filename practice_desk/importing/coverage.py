@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -21,6 +22,7 @@ SOURCES: dict[str, FactSource] = {
     "gpad_area_month": FactSource("gpad_area_appointments", "area_code", "period"),
     "gpad_category": FactSource("gpad_category_appointments", "area_code", "period"),
     "list_size": FactSource("list_sizes", "ods_code", "extract_date"),
+    "calls_111": FactSource("calls_111_counts", "ods_code", "period"),
     "cbt_month": FactSource("cbt_monthly", "unit", "month"),
     "cbt_day_time": FactSource("cbt_daily", "unit", "day", "band_kind = 'time'"),
     "cbt_day_duration": FactSource("cbt_daily", "unit", "day", "band_kind = 'duration'"),
@@ -66,9 +68,22 @@ def replace_older(
     return sum(replaced_by_owner.values())
 
 
+# Facts that are not replaced per (unit, period) (e.g. calls, kept once per call key) are removed
+# by hooks: (conn, import_id) -> rows deleted. Modules register theirs when imported.
+UNDO_HOOKS: list[Callable[[sqlite3.Connection, int], int]] = []
+
+
+def register_undo_hook(hook: Callable[[sqlite3.Connection, int], int]) -> None:
+    if hook not in UNDO_HOOKS:
+        UNDO_HOOKS.append(hook)
+
+
 def remove_import(conn: sqlite3.Connection, import_id: int) -> int:
     """Delete every fact an import still supplies, and its coverage. Returns rows deleted."""
-    deleted = 0
+    from practice_desk.importing.detect import importers
+
+    importers()  # importing the importer modules registers their undo hooks
+    deleted = sum(hook(conn, import_id) for hook in UNDO_HOOKS)
     claims = conn.execute(
         "SELECT source, unit, period FROM coverage WHERE import_id = ?", (import_id,)
     ).fetchall()

@@ -6,6 +6,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from practice_desk.importing.problems import ImportFailed, ImportProblem
 from practice_desk.importing.sources import Source, is_zip, read_header, zip_members
@@ -48,9 +49,42 @@ def register(importer: Importer) -> Importer:
     return importer
 
 
+# Content-based recognisers, asked when no importer claims the header (or first, when the
+# options name a column mapping): (source, conn or None, ImportOptions or None) -> Importer | None.
+Recogniser = Callable[[Source, Any, Any], "Importer | None"]
+_RECOGNISERS: list[Recogniser] = []
+
+
+def register_recogniser(recognise: Recogniser, first: bool = False) -> Recogniser:
+    """Detection for files a header match cannot identify: call logs (presets, saved mappings
+    matched by header signature, headerless Asterisk CDRs), queue_log, mapped 111 counts."""
+    if first:
+        _RECOGNISERS.insert(0, recognise)
+    else:
+        _RECOGNISERS.append(recognise)
+    return recognise
+
+
+def recognise(source: Source, header: list[str], conn: Any = None,
+              options: Any = None) -> Importer | None:
+    """The importer for one file or zip member: a header match, else a recogniser."""
+    if getattr(options, "mapping", None) is None:
+        found = match_header(header)
+        if found is not None:
+            return found
+    else:
+        importers()
+    for recogniser in _RECOGNISERS:
+        found = recogniser(source, conn, options)
+        if found is not None:
+            return found
+    return None
+
+
 def importers() -> list[Importer]:
     # Importing the modules registers their importers.
     from practice_desk.importing import cbt, gpad, population  # noqa: F401
+    from practice_desk.telephony import calllogs  # noqa: F401  (call logs, queue_log, 111)
 
     return list(_REGISTRY)
 
@@ -63,31 +97,43 @@ def match_header(header: list[str]) -> Importer | None:
     return None
 
 
-def plan_import(path: Path) -> Plan:
+def plan_import(path: Path, conn: Any = None, options: Any = None) -> Plan:
+    """What to load from a file; `conn` lets saved column mappings be found by header signature,
+    `options` (runner.ImportOptions) may name the practice and a column mapping."""
     if path.stat().st_size == 0:
         raise ImportFailed([ImportProblem(path.name, None, "the file is empty")])
     if is_zip(path):
-        return _plan_zip(path)
+        return _plan_zip(path, conn, options)
     _refuse_binary(path)
     source = Source(path)
     header = read_header(source)
-    importer = match_header(header)
+    importer = recognise(source, header, conn, options)
     if importer is None:
+        if getattr(options, "mapping", None) is not None:
+            raise ImportFailed([ImportProblem(path.name, 1, (
+                f"the column mapping '{options.mapping.name}' is for another kind of file "
+                f"({options.mapping.kind})"))])
         raise ImportFailed([ImportProblem(path.name, 1, _unrecognised(header))])
     return Plan(importer.kind, [Step(source, importer)], requires_rows=True)
 
 
-def _plan_zip(path: Path) -> Plan:
+def _plan_zip(path: Path, conn: Any = None, options: Any = None) -> Plan:
     members = zip_members(path)
+    importers()  # registers the recognisers too
     if "xl/workbook.xml" in members:
         return _plan_workbook(path)
     steps, skipped = [], []
     for member in members:
-        if PurePosixPath(member).suffix.lower() != ".csv":
-            skipped.append(member)
-            continue
         source = Source(path, member)
-        importer = match_header(read_header(source))
+        if PurePosixPath(member).suffix.lower() != ".csv":
+            # Only content-based recognisers look at other files (e.g. Asterisk's queue_log).
+            importer = next((i for r in _RECOGNISERS if (i := r(source, None, None))), None)
+            if importer is None:
+                skipped.append(member)
+            else:
+                steps.append(Step(source, importer))
+            continue
+        importer = recognise(source, read_header(source), conn, options)
         if importer is None:
             skipped.append(member)
         else:
@@ -136,7 +182,9 @@ def _unrecognised(header: list[str]) -> str:
     shown = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
     kinds = "; ".join(i.description for i in importers())
     return (f"this file's columns ({shown or 'none'}) do not match any file Practice Desk "
-            f"imports. It reads: {kinds}.")
+            f"imports. It reads: {kinds}. If this is a call log (or another export) in a layout "
+            "Practice Desk does not know, map its columns in the import's column-mapping step "
+            "(or `practice-desk import --mapping NAME` with a saved mapping).")
 
 
 def kind_description(kind: str) -> str:

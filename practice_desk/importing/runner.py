@@ -15,6 +15,7 @@ from pathlib import Path
 from practice_desk.importing import coverage
 from practice_desk.importing.detect import Plan, plan_import
 from practice_desk.importing.labels import normalise
+from practice_desk.importing.mapping import ColumnMapping
 from practice_desk.importing.problems import (
     MAX_PROBLEMS,
     ImportCancelled,
@@ -50,12 +51,26 @@ class ImportReport:
         return self.status in ("done", "duplicate")
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user tells an import that the file itself does not say."""
+
+    practice: str | None = None  # ODS code, for call logs (they do not name the practice)
+    mapping: ColumnMapping | None = None  # a column mapping chosen in the mapping step
+
+
+class NothingNew(Exception):
+    """Everything in the file is already in the database: rolled back, reported as a duplicate."""
+
+
 class ImportContext:
     """What an importer needs while it loads: the connection, progress, cancel, labels, counts."""
 
     def __init__(self, conn: sqlite3.Connection, import_id: int, total_bytes: int,
-                 progress: Progress | None, cancel: Cancel | None):
+                 progress: Progress | None, cancel: Cancel | None,
+                 options: ImportOptions | None = None):
         self.conn = conn
+        self.options = options or ImportOptions()
         self.import_id = import_id
         self.total_bytes = max(total_bytes, 1)
         self.bytes_done = 0
@@ -157,14 +172,18 @@ def find_duplicate(conn: sqlite3.Connection, content_hash: str) -> sqlite3.Row |
 
 
 def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress | None = None,
-                cancel: Cancel | None = None) -> ImportReport:
-    """Import one file (CSV, zip, ...) in a single transaction. Never raises for bad input."""
+                cancel: Cancel | None = None,
+                options: ImportOptions | None = None) -> ImportReport:
+    """Import one file (CSV, zip, ...) in a single transaction. Never raises for bad input.
+
+    `options` gives the practice and/or a column mapping for files that need them (call logs).
+    """
     path = Path(path)
     report = ImportReport(path=str(path), status="failed")
     try:
         if not path.is_file():
             raise ImportFailed([ImportProblem(path.name, None, "no such file")])
-        plan = plan_import(path)
+        plan = plan_import(path, conn, options)
         report.kind = plan.kind
         content_hash = file_hash(path)
         earlier = find_duplicate(conn, content_hash)
@@ -173,7 +192,9 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
             report.message = (f"{path.name} was already imported on {earlier['finished_at']} "
                               f"(import {earlier['id']}); nothing was added.")
             return report
-        _run_plan(conn, path, plan, content_hash, report, progress, cancel)
+        _run_plan(conn, path, plan, content_hash, report, progress, cancel, options)
+    except NothingNew as exc:
+        report.status, report.message = "duplicate", str(exc)
     except ImportFailed as exc:
         report.problems = exc.problems
         report.message = f"{path.name} was not imported; nothing was changed.\n{exc}"
@@ -191,7 +212,8 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
 
 
 def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: str,
-              report: ImportReport, progress: Progress | None, cancel: Cancel | None) -> None:
+              report: ImportReport, progress: Progress | None, cancel: Cancel | None,
+              options: ImportOptions | None = None) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         import_id = conn.execute(
@@ -199,7 +221,7 @@ def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: st
             "VALUES (?, ?, ?, 'done', ?)",
             (plan.kind, path.name, content_hash, _now()),
         ).lastrowid
-        ctx = ImportContext(conn, import_id, plan.total_bytes(), progress, cancel)
+        ctx = ImportContext(conn, import_id, plan.total_bytes(), progress, cancel, options)
         for step in plan.steps:
             step.load(ctx, step.source)
             ctx.finished_source(step.source)
