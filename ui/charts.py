@@ -62,14 +62,15 @@ class MonthlyChart(pg.PlotWidget):
             return
         scale = 100 if self.as_percent else 1
         xs = [i for i, _ in shown]
-        low = self.plot(xs, [b[0] * scale for _, b in shown], pen=None)
-        high = self.plot(xs, [b[2] * scale for _, b in shown], pen=None)
+        low = pg.PlotCurveItem(xs, [b[0] * scale for _, b in shown], pen=pg.mkPen(None))
+        high = pg.PlotCurveItem(xs, [b[2] * scale for _, b in shown], pen=pg.mkPen(None))
         fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(theme.BAND_FILL))
         median = self.plot(xs, [b[1] * scale for _, b in shown],
                            pen=pg.mkPen(theme.NHS_DARK_GREY, width=1.5, style=Qt.PenStyle.DotLine))
         self.addItem(fill)
         fill.setZValue(-10)
-        self._band_items = [low, high, fill, median]
+        self._band_items = [fill, median]
+        self._fit_y()
 
     def set_series(self, months: list[str], values: list[float | None]) -> None:
         self.months, self.values = list(months), list(values)
@@ -80,14 +81,24 @@ class MonthlyChart(pg.PlotWidget):
         ticks = [(i, month_label(m)) for i, m in enumerate(months) if i % step == 0]
         self.getAxis("bottom").setTicks([ticks])
         self.getAxis("left").setLabel("%" if self.as_percent else "")
-        if self.as_percent:
-            self.setYRange(0, 100, padding=0.02)
+        self._fit_y()
         self.setXRange(-0.5, max(len(months) - 0.5, 0.5), padding=0)
         self._place_target()
 
     def set_target(self, target: float | None) -> None:
         self.target = target
         self._place_target()
+        self._fit_y()
+
+    def _fit_y(self) -> None:
+        """From 0 to a little above the highest value, band or target (at most 100%)."""
+        scale = 100 if self.as_percent else 1
+        highest = [v for v in self.values if v is not None]
+        highest += [b[2] for b in self.band if b is not None]
+        if self.target is not None:
+            highest.append(self.target)
+        top = max(highest, default=1) * scale * 1.15 or 1
+        self.setYRange(0, min(top, 100) if self.as_percent else top, padding=0)
 
     def _place_target(self) -> None:
         if self.target is None:
@@ -174,7 +185,7 @@ class HeatmapChart(pg.PlotWidget):
                             f"{self.counts[day][hour]:,} calls")
 
 
-class StackedBars(pg.PlotWidget):
+class StackedBars(pg.PlotWidget):  # also draws grouped (side-by-side) bars
     """Bars per category (e.g. hour of day) split into named parts, with a legend."""
 
     def __init__(self, title: str, parent=None) -> None:
@@ -195,9 +206,24 @@ class StackedBars(pg.PlotWidget):
             bars = pg.BarGraphItem(x=list(range(len(labels))), height=values, y0=bottom,
                                    width=0.8, brush=colour, pen=pg.mkPen("w", width=0.5),
                                    name=name)
-            self.addItem(bars)
-            self.legend.addItem(bars, name)
+            self.addItem(bars)  # named items join the legend by themselves
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         step = max(1, math.ceil(len(labels) / 12))
         self.getAxis("bottom").setTicks([[(i, t) for i, t in enumerate(labels) if i % step == 0]])
+        self.setXRange(-0.6, len(labels) - 0.4, padding=0)
+
+    def set_grouped(self, labels: list[str], parts: dict[str, list[float]],
+                    colours: dict[str, str], unit: str = "") -> None:
+        """Bars side by side per label, one colour per part (e.g. answered vs missed)."""
+        self.clear()
+        self.legend.clear()
+        self.series = {name: list(values) for name, values in parts.items()}
+        width = 0.8 / max(len(parts), 1)
+        for number, (name, values) in enumerate(parts.items()):
+            xs = [i - 0.4 + width * (number + 0.5) for i in range(len(labels))]
+            bars = pg.BarGraphItem(x=xs, height=values, width=width * 0.9, brush=colours[name],
+                                   pen=pg.mkPen("w", width=0.5), name=name)
+            self.addItem(bars)
+        self.getAxis("bottom").setTicks([list(enumerate(labels))])
+        self.getAxis("left").setLabel(unit)
         self.setXRange(-0.6, len(labels) - 0.4, padding=0)

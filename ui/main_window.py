@@ -28,6 +28,7 @@ from ui.pages.appointments import AppointmentsPage
 from ui.pages.base import COMING, ComingPage
 from ui.pages.imports import ImportsPage
 from ui.pages.settings import SettingsPage
+from ui.pages.telephony import TelephonyPage
 from ui.selector import SelectionBar
 from ui.state import AppState
 from ui.tasks import Task, on_own_connection, run_task
@@ -115,6 +116,8 @@ class MainWindow(QMainWindow):
     def _make_page(self, name: str):
         if name == "Appointments":
             return AppointmentsPage(self.state)
+        if name == "Telephony":
+            return TelephonyPage(self.state)
         if name == "Imports":
             return ImportsPage(self.state)
         if name == "Settings":
@@ -129,7 +132,7 @@ class MainWindow(QMainWindow):
         queries.set_setting(self.state.conn, FIRST_RUN_KEY, "1")
         if first_run and not queries.has_any_data(self.state.conn):
             self.load_demo()
-        self.banner.setVisible(queries.demo_loaded(self.state.conn))
+        self._show_demo_marks()
         self._refresh_visible()
 
     def show_page(self, name: str) -> None:
@@ -143,13 +146,19 @@ class MainWindow(QMainWindow):
         self.stack.currentWidget().refresh()
 
     def _selection_changed(self) -> None:
-        selection = self.state.selection
-        self.demo_badge.setVisible(bool(selection) and queries.is_demo_practice(selection.code))
+        self._show_demo_marks()
         self._refresh_visible()
+
+    def _show_demo_marks(self) -> None:
+        """The DEMO badge and banner whenever demo figures are on screen."""
+        selection = self.state.selection
+        demo_shown = bool(selection) and queries.is_demo_practice(selection.code)
+        self.demo_badge.setVisible(demo_shown)
+        self.banner.setVisible(demo_shown)
 
     def _data_changed(self) -> None:
         self.selector.reload()
-        self.banner.setVisible(queries.demo_loaded(self.state.conn))
+        self._show_demo_marks()
         self._refresh_visible()
 
     def load_demo(self) -> None:

@@ -90,7 +90,7 @@ class SelectionBar(QWidget):
             return
         kind, code = data.split(":", 1)
         probe = Selection(**{kind: code})
-        months = queries.gpad_months(self.state.conn, probe.practices(self.state.conn))
+        months = queries.data_months(self.state.conn, probe.practices(self.state.conn))
         self._fill_months(months, keep_range)
         self._emit()
 

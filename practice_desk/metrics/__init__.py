@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from practice_desk.metrics import appointments
+from practice_desk.metrics import appointments, telephony
 from practice_desk.metrics.keys import CONTEXT_KEYS, METRIC_KEYS
 from practice_desk.metrics.selection import Selection, SelectionError
 
@@ -13,44 +13,67 @@ __all__ = ["METRIC_KEYS", "Selection", "SelectionError", "metric_rows", "metrics
 
 
 def _empty_row(month: str) -> dict:
-    return {"month": month, **dict.fromkeys(METRIC_KEYS), **dict.fromkeys(CONTEXT_KEYS)}
+    return {"month": month, **dict.fromkeys(METRIC_KEYS), **dict.fromkeys(CONTEXT_KEYS),
+            "telephony_source": None}
 
 
 def metric_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
     """One row per month with any data: every key present, None where it cannot be computed."""
     practices = selection.practices(conn)
     counts = appointments.monthly_counts(conn, practices, selection)
+    calls = telephony.monthly(conn, practices, selection)
     rows = []
-    for month in sorted(counts):
+    for month in sorted(set(counts) | set(calls)):
         row = _empty_row(month)
-        row.update(appointments.shares(counts[month]))
-        contributing = appointments.practices_with_data(conn, practices, month)
-        size = appointments.list_size_total(conn, contributing, month)
-        if size:
-            row["list_size"], row["list_size_date"] = size
-            row["appointments_per_1000"] = appointments.per_1000(row["appointments_total"], size[0])
+        if month in counts:
+            row.update(_appointment_values(conn, practices, month, counts[month]))
+        row.update(calls.get(month, {}))
         rows.append(row)
     return rows
 
 
+def _appointment_values(conn: sqlite3.Connection, practices: list[str], month: str,
+                        counts: dict) -> dict:
+    values = appointments.shares(counts)
+    contributing = appointments.practices_with_data(conn, practices, month)
+    size = appointments.list_size_total(conn, contributing, month)
+    if size:
+        values["list_size"], values["list_size_date"] = size
+        total = values["appointments_total"]
+        values["appointments_per_1000"] = appointments.per_1000(total, size[0])
+    return values
+
+
 def period_summary(conn: sqlite3.Connection, selection: Selection) -> dict | None:
-    """The whole range as one figure: numerators and denominators summed first, then divided."""
+    """The whole range as one figure: numerators and denominators summed first, then divided.
+
+    None when the selection has no data in the range.
+    """
     practices = selection.practices(conn)
     counts = appointments.monthly_counts(conn, practices, selection)
-    if not counts:
+    calls = telephony.monthly_counts(conn, practices, selection)
+    months = sorted(set(counts) | set(calls))
+    if not months:
         return None
-    months = sorted(counts)
-    summed = {name: sum(month[name] for month in counts.values())
-              for name in appointments.COUNT_NAMES}
     row = _empty_row(f"{months[0]}..{months[-1]}")
-    row.update(appointments.shares(summed))
-    sizes = [appointments.list_size_total(
-        conn, appointments.practices_with_data(conn, practices, month), month) for month in months]
-    if all(sizes):
-        row["appointments_per_1000"] = appointments.per_1000(
-            summed["total"], sum(size[0] for size in sizes))
+    if counts:
+        row.update(_appointments_period(conn, practices, counts))
+    row.update(telephony.period_values(conn, practices, selection))
     row["months"] = len(months)
     return row
+
+
+def _appointments_period(conn: sqlite3.Connection, practices: list[str],
+                         counts: dict[str, dict]) -> dict:
+    summed = {name: sum(month[name] for month in counts.values())
+              for name in appointments.COUNT_NAMES}
+    values = appointments.shares(summed)
+    sizes = [appointments.list_size_total(
+        conn, appointments.practices_with_data(conn, practices, month), month) for month in counts]
+    if all(sizes):
+        values["appointments_per_1000"] = appointments.per_1000(
+            summed["total"], sum(size[0] for size in sizes))
+    return values
 
 
 def metrics_document(conn: sqlite3.Connection, selection: Selection) -> dict:

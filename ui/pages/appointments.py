@@ -12,16 +12,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from local_db import queries
 from practice_desk import targets
 from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER
 from practice_desk.metrics import metric_rows, period_summary
 from practice_desk.metrics.appointments import breakdown
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import is_share
-from ui.charts import MonthlyChart, month_label
+from ui.charts import MonthlyChart
 from ui.models import RowsModel, percent, text, thousands
-from ui.pages.base import Page
+from ui.pages.base import Page, scope_text
 from ui.widgets import TargetBox
 
 CHARTED = ["f2f_share", "within_14_days_share"]
@@ -134,7 +133,7 @@ class AppointmentsPage(Page):
         rows = metric_rows(self.state.conn, selection) if selection else []
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
-        self.scope_label.setText(self._scope_text(rows))
+        self.scope_label.setText(scope_text(self.state, rows))
         if not rows:
             return
         summary = period_summary(self.state.conn, selection)
@@ -148,19 +147,3 @@ class AppointmentsPage(Page):
             f"{name_of(key).lower()} {format_value(key, summary[key])}" for key in QUALITY)
             + ". GPAD counts appointments, not demand or workload.")
         self.breakdown_model.set_rows(pivot_breakdown(breakdown(self.state.conn, selection)))
-
-    def _scope_text(self, rows: list[dict]) -> str:
-        selection = self.state.selection
-        if selection is None:
-            return "Choose a practice or PCN at the top."
-        if selection.practice:
-            practice = queries.get_practice(self.state.conn, selection.practice) or {}
-            scope = f"{practice.get('name', '')} ({selection.practice})"
-        else:
-            pcn = next((p for p in queries.list_pcns(self.state.conn)
-                        if p["pcn_code"] == selection.pcn), {})
-            scope = (f"{pcn.get('pcn_name', '')} ({selection.pcn}), "
-                     f"{pcn.get('practices', 0)} practices")
-        if rows:
-            scope += f" · {month_label(rows[0]['month'])} to {month_label(rows[-1]['month'])}"
-        return scope

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from local_db import queries
+from ui.charts import month_label
 from ui.state import AppState
 
 
@@ -35,6 +37,23 @@ class Page(QWidget):
         """Redraw from the database for the current selection. Pages override this."""
 
 
+def scope_text(state: AppState, rows: list[dict]) -> str:
+    """'NAME (CODE) · Nov 23 to Oct 25' for the current selection and the months shown."""
+    selection = state.selection
+    if selection is None:
+        return "Choose a practice or PCN at the top."
+    if selection.practice:
+        practice = queries.get_practice(state.conn, selection.practice) or {}
+        scope = f"{practice.get('name', '')} ({selection.practice})"
+    else:
+        pcn = next((p for p in queries.list_pcns(state.conn) if p["pcn_code"] == selection.pcn),
+                   {})
+        scope = f"{pcn.get('pcn_name', '')} ({selection.pcn}), {pcn.get('practices', 0)} practices"
+    if rows:
+        scope += f" · {month_label(rows[0]['month'])} to {month_label(rows[-1]['month'])}"
+    return scope
+
+
 class ComingPage(Page):
     """A page whose content arrives in a later release: says what, shows no numbers."""
 
@@ -51,10 +70,6 @@ COMING = {
                 "face-to-face share, appointments within two weeks, DNAs, NHS App use) with the "
                 "change since last month, Making Data Count icons and your targets. "
                 "Face-to-face and two-week figures are already on the Appointments page.",
-    "Telephony": "Coming next: call logs from your telephony supplier and NHS England's "
-                 "cloud-based telephony statistics - calls, answered, missed (abandoned) calls, "
-                 "waits, call-backs and 111 in core hours, calls by hour and weekday (the 8am "
-                 "rush), with national context.",
     "NHS App": "Coming next: NHS App and online access figures (logins, record views, repeat "
                "prescriptions, appointments booked) per practice and PCN, per 1,000 patients, "
                "with year-to-date change and the national ambitions.",

@@ -1,0 +1,205 @@
+"""Telephony: calls, answered, missed (abandonment), call-backs and 111, against England."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from practice_desk.metrics import metric_rows, period_summary
+from practice_desk.metrics.definitions import name_of, tooltip
+from practice_desk.metrics.keys import is_share
+from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution, national_series
+from practice_desk.telephony.aggregates import calls_by_hour_weekday
+from ui.charts import WEEKDAYS, HeatmapChart, MonthlyChart, StackedBars, month_label
+from ui.pages.appointments import format_value
+from ui.pages.base import Page, scope_text
+from ui.pages.diversions import DiversionLog
+
+TILES = ["inbound_calls", "answered_share", "missed_share", "callback_requested",
+         "calls_111_core"]
+TREND_KEYS = ["missed_share", "answered_share", "ivr_ended_share", "callback_requested_share",
+              "answered_wait_lt1m_share", "calls_per_1000"]
+OUTCOME_COLOURS = {"Answered": "#005EB8", "Ended in IVR": "#E69F00",
+                   "Call-back requested": "#009E73", "Missed": "#D55E00"}
+BANDS = [("lt1m", "< 1 min"), ("1to2m", "1–2 min"), ("2to5m", "2–5 min"), ("gt5m", "> 5 min")]
+
+
+class Tile(QWidget):
+    """A headline figure for the latest month, with England's spread under it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel(name_of(key), objectName="hint")
+        self.value = QLabel("–", accessibleName=name_of(key))
+        self.value.setStyleSheet("font-size: 20pt; font-weight: bold; color: #003087;")
+        self.context = QLabel("", objectName="hint", wordWrap=True)
+        for widget in (self.caption, self.value, self.context):
+            widget.setToolTip(tooltip(key))
+            layout.addWidget(widget)
+
+    def show_value(self, value, national: dict | None) -> None:
+        self.value.setText(format_value(self.key, value))
+        if national:
+            low, median, high = (self._format(national[k]) for k in ("p10", "median", "p90"))
+            self.context.setText(f"England: median {median}, middle 80% of practices "
+                                 f"{low} to {high}")
+        else:
+            self.context.setText("")
+
+
+    def _format(self, value: float) -> str:
+        if is_share(self.key):
+            return format_value(self.key, value)
+        return f"{value:,.0f}"  # a median count of practices can end in .5
+
+
+class TelephonyPage(Page):
+    title = "Telephony"
+
+    def __init__(self, state, parent=None) -> None:
+        super().__init__(state, parent)
+        self.scope_label = QLabel(objectName="hint")
+        self.body.addWidget(self.scope_label)
+        self.empty = self.hint("No telephony data for this selection yet. Import NHS England's "
+                               "cloud-based telephony workbook, or your telephony system's call "
+                               "log, on the Imports page.")
+        self.content = QWidget()
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._tiles())
+        layout.addLayout(self._trend_and_waits())
+        layout.addLayout(self._hours())
+        self.diversions = DiversionLog(state)
+        layout.addWidget(self.diversions)
+        self.body.addWidget(self.content)
+        self.body.addStretch(1)
+
+    def _tiles(self) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.month_label = QLabel(objectName="hint")
+        grid.addWidget(self.month_label, 0, 0, 1, len(TILES))
+        self.tiles = {key: Tile(key) for key in TILES}
+        for column, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, 1, column)
+        return box
+
+    def _trend_and_waits(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        left = QVBoxLayout()
+        self.trend_key = QComboBox(accessibleName="Measure to chart")
+        for key in TREND_KEYS:
+            self.trend_key.addItem(name_of(key), key)
+        self.trend_key.currentIndexChanged.connect(lambda _i: self.refresh())
+        chooser = QHBoxLayout()
+        label = QLabel("Chart")
+        label.setBuddy(self.trend_key)
+        chooser.addWidget(label)
+        chooser.addWidget(self.trend_key)
+        chooser.addStretch(1)
+        left.addLayout(chooser)
+        self.trend = MonthlyChart("Missed (abandonment) rate by month")
+        left.addWidget(self.trend)
+        row.addLayout(left, 3)
+        self.waits = StackedBars("How long callers waited (whole period)")
+        self.waits.setToolTip(tooltip("answered_wait_lt1m_share") + "<br>" +
+                              tooltip("missed_wait_lt1m_share"))
+        row.addWidget(self.waits, 2)
+        return row
+
+    def _hours(self) -> QVBoxLayout:
+        outer = QVBoxLayout()
+        self.hours_note = QLabel("Calls by hour and weekday (the 8am rush) need a call log from "
+                                 "your telephony system: NHS England's monthly figures have no "
+                                 "hours.", objectName="hint", wordWrap=True)
+        outer.addWidget(self.hours_note)
+        row = QHBoxLayout()
+        outer.addLayout(row)
+        self.heatmap = HeatmapChart("Inbound calls by weekday and hour")
+        row.addWidget(self.heatmap, 1)
+        right = QVBoxLayout()
+        self.weekday = QComboBox(accessibleName="Weekday")
+        self.weekday.addItem("All days", None)
+        for number, day in enumerate(WEEKDAYS):
+            self.weekday.addItem(day, number)
+        self.weekday.currentIndexChanged.connect(lambda _i: self._show_hours())
+        right.addWidget(self.weekday, 0, Qt.AlignmentFlag.AlignRight)
+        self.by_hour = StackedBars("Outcome by hour of day")
+        right.addWidget(self.by_hour)
+        row.addLayout(right, 1)
+        return outer
+
+    # --- data ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        selection = self.state.selection
+        rows = metric_rows(self.state.conn, selection) if selection else []
+        rows = [row for row in rows if row["inbound_calls"] is not None]
+        self.empty.setVisible(not rows)
+        self.content.setVisible(bool(rows))
+        self.scope_label.setText(scope_text(self.state, rows))
+        if not rows:
+            return
+        self._show_tiles(rows[-1])
+        self._show_trend(rows)
+        self._show_waits()
+        self._show_hours()
+        self.diversions.refresh()
+
+    def _show_tiles(self, latest: dict) -> None:
+        self.month_label.setText(f"<b>{month_label(latest['month'])}</b> "
+                                 f"(source: {latest['telephony_source']})")
+        for key, tile in self.tiles.items():
+            national = (national_distribution(self.state.conn, key, latest["month"])
+                        if key in NATIONAL_KEYS else None)
+            tile.show_value(latest[key], national)
+
+    def _show_trend(self, rows: list[dict]) -> None:
+        key = self.trend_key.currentData()
+        self.trend.setTitle(f"{name_of(key)} by month", color="#003087", size="13pt")
+        self.trend.as_percent = key.endswith("_share")
+        months = [row["month"] for row in rows]
+        self.trend.set_series(months, [row[key] for row in rows])
+        national = {item["month"]: item for item in national_series(
+            self.state.conn, key, months[0], months[-1])}
+        self.trend.set_band([(national[m]["p10"], national[m]["median"], national[m]["p90"])
+                             if national.get(m, {}).get("median") is not None else None
+                             for m in months])
+
+    def _show_waits(self) -> None:
+        summary = period_summary(self.state.conn, self.state.selection) or {}
+        parts = {"Answered": [100 * (summary.get(f"answered_wait_{b}_share") or 0)
+                              for b, _ in BANDS],
+                 "Missed": [100 * (summary.get(f"missed_wait_{b}_share") or 0) for b, _ in BANDS]}
+        self.waits.set_grouped([label for _, label in BANDS], parts,
+                               {"Answered": "#005EB8", "Missed": "#D55E00"}, unit="%")
+
+    def _show_hours(self) -> None:
+        selection = self.state.selection
+        practices = selection.practices(self.state.conn)
+        data = calls_by_hour_weekday(self.state.conn, practices, selection.start, selection.end)
+        self.heatmap.set_counts(data["inbound"])
+        day = self.weekday.currentData()
+        days = range(7) if day is None else [day]
+
+        def by_hour(key: str) -> list[int]:
+            return [sum(data[key][d][h] for d in days) for h in range(24)]
+        self.by_hour.set_bars([f"{h:02d}" for h in range(24)], {
+            "Answered": by_hour("answered"), "Ended in IVR": by_hour("ivr_ended"),
+            "Call-back requested": by_hour("callback_requested"), "Missed": by_hour("missed")},
+            OUTCOME_COLOURS)
+        has_calls = any(any(day_counts) for day_counts in data["inbound"])
+        self.heatmap.setVisible(has_calls)
+        self.by_hour.setVisible(has_calls)
+        self.weekday.setVisible(has_calls)
+        self.hours_note.setVisible(not has_calls)
