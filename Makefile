@@ -22,7 +22,7 @@ test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check practice_desk local_db ui tests bench
+	$(VENV)/bin/ruff check practice_desk local_db ui tests bench installers
 
 bench: setup
 	$(PY) bench/bench_import.py

@@ -65,6 +65,6 @@ def check_plausible(period: str, today: date | None = None) -> None:
     """Reject periods before the data series began or in the future."""
     today = today or date.today()
     if int(period[:4]) < EARLIEST_YEAR:
-        raise BadDate(f"{period} is before {EARLIEST_YEAR}, earlier than any data Practice Desk reads")
+        raise BadDate(f"{period} is before {EARLIEST_YEAR}, earlier than any data this app reads")
     if period[:7] > f"{today.year:04d}-{today.month:02d}":
         raise BadDate(f"{period} is in the future")

@@ -1,4 +1,4 @@
-"""GPAD (Appointments in General Practice) files: practice crosstab, mapping, area and category files."""
+"""GPAD (Appointments in General Practice) files: practice crosstab, mapping, area, categories."""
 
 from __future__ import annotations
 
@@ -205,7 +205,8 @@ def load_mapping(ctx: ImportContext, source: Source) -> None:
             continue
         code = row[col["GP_CODE"]].strip().upper()
         if not _valid_ods(code):
-            problems.add(source.problem(line, f"'{row[col['GP_CODE']]}' is not a practice ODS code"))
+            raw_code = row[col["GP_CODE"]]
+            problems.add(source.problem(line, f"'{raw_code}' is not a practice ODS code"))
             continue
         fields = dict(zip(["name", *PRACTICE_FIELDS[1:]],
                           (row[col[c]].strip() for c in MAPPING_COLUMNS[1:]), strict=True))

@@ -1,4 +1,4 @@
-"""Files to import: plain files or members of a zip, read as CSV with the encoding they really have."""
+"""Files to import: plain files or zip members, read as CSV in the encoding they really have."""
 
 from __future__ import annotations
 
@@ -86,7 +86,8 @@ def zip_members(path: Path) -> list[str]:
         with zipfile.ZipFile(path) as archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFailed([ImportProblem(path.name, None, f"the zip file is damaged ({exc})")]) from None
+        problem = ImportProblem(path.name, None, f"the zip file is damaged ({exc})")
+        raise ImportFailed([problem]) from None
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
             raise ImportFailed([ImportProblem(
@@ -157,7 +158,8 @@ def read_csv(source: Source) -> CsvReader:
                     if row and (row[0].strip() or any(field.strip() for field in row)):
                         yield reader.line_num, row
             except csv.Error as exc:
-                raise ImportFailed([source.problem(reader.line_num, f"unreadable CSV ({exc})")])
+                problem = source.problem(reader.line_num, f"unreadable CSV ({exc})")
+                raise ImportFailed([problem]) from None
 
     headers = [clean_header(h) for h in header]
     return CsvReader(source, headers, encoding, rows(), raw.tell, first_bad_line)
