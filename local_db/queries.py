@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-import sqlite_utils
-
 DEMO_PREFIX = "DEM"  # demo practices' made-up ODS codes start with this
 
 
-def _db(conn: sqlite3.Connection) -> sqlite_utils.Database:
+def _db(conn: sqlite3.Connection):
+    # Imported here: sqlite_utils pulls in pandas and numpy, which the import command never needs.
+    import sqlite_utils
+
     return sqlite_utils.Database(conn)
 
 

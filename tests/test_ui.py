@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -9,8 +11,10 @@ from PySide6.QtWidgets import QLabel
 
 from local_db import queries
 from practice_desk import demo, targets
+from practice_desk.importing.mapping_step import propose
 from practice_desk.metrics import Selection, metric_rows
 from ui.main_window import PAGES, MainWindow
+from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, RowsModel, import_rows
 from ui.pages.appointments import pivot_breakdown
 
@@ -211,3 +215,53 @@ def test_qt_binding_keeps_bool_refcounts(qtbot):
     for _ in range(200):
         plot.setXRange(0, 5, padding=0)
     assert sys.getrefcount(True) >= before - 5
+
+
+def test_call_log_goes_through_the_mapping_dialog_then_is_remembered(qtbot, window, data_dir):
+    start_without_demo(window)
+    imports = window.pages["Imports"]
+    asked = []
+
+    def answer(path, proposal):
+        dialog = MappingDialog(window.state.conn, path, proposal, imports)
+        qtbot.addWidget(dialog)
+        assert not dialog.import_button.isEnabled()  # no practice chosen yet
+        dialog.practice.setEditText("E81050")
+        assert dialog.import_button.isEnabled(), dialog.problems.text()
+        asked.append(Path(path).name)
+        return dialog.result(), True
+
+    imports.ask_mapping = answer
+    imports.start_import([str(data_dir / "calls" / "xon_export.csv")])
+    wait_for_import(qtbot, imports)
+    assert asked == ["xon_export.csv"]
+    rows = metric_rows(window.state.conn, Selection(practice="E81050"))
+    (row,) = rows
+    # Worked out by hand in tests/test_calllogs.py for this fixture.
+    assert (row["inbound_calls"], row["answered"], row["ivr_ended"], row["missed"]) == (12, 4, 3, 2)
+    assert row["callback_requested"] == 3 and row["telephony_source"] == "call log"
+    # Same columns again: the saved mapping (with its practice) is used without asking.
+    imports.start_import([str(data_dir / "calls" / "xon_export_overlap.csv")])
+    wait_for_import(qtbot, imports)
+    assert asked == ["xon_export.csv"]
+    assert "xon_export_overlap.csv" in imports.results.toPlainText()
+
+
+def test_mapping_dialog_masks_caller_numbers(qtbot, window, data_dir):
+    path = data_dir / "calls" / "xon_export.csv"
+    dialog = MappingDialog(window.state.conn, path, propose(path, window.state.conn))
+    qtbot.addWidget(dialog)
+    caller = dialog.header.index("Caller Number")
+    shown = [dialog.preview.item(r, caller).text() for r in range(dialog.preview.rowCount())]
+    assert any("•" in text for text in shown)
+    assert not any(sum(ch.isdigit() for ch in text) > 4 for text in shown)
+
+
+def test_cancelling_the_mapping_imports_nothing(qtbot, window, data_dir, db_dump):
+    start_without_demo(window)
+    imports = window.pages["Imports"]
+    before = db_dump(window.state.conn)
+    imports.ask_mapping = lambda path, proposal: None
+    assert imports.start_import([str(data_dir / "calls" / "custom_log.csv")]) is None
+    assert "mapping cancelled" in imports.results.toPlainText()
+    assert db_dump(window.state.conn) == before

@@ -22,7 +22,8 @@ def scope_entries(conn) -> list[tuple[str, str, str]]:
                 entries.append((f"    {p['name']} ({p['ods_code']})", "practice", p["ods_code"]))
     for p in practices:
         if not p["pcn_code"]:
-            entries.append((f"{p['name']} ({p['ods_code']})", "practice", p["ods_code"]))
+            name = p["name"] or "Practice"
+            entries.append((f"{name} ({p['ods_code']})", "practice", p["ods_code"]))
     return entries
 
 

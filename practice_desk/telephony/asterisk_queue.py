@@ -117,7 +117,7 @@ def _apply(ctx: ImportContext, results: dict[str, list[Any]]) -> tuple[int, set]
     return updated, days
 
 
-def _sniff(source: Source) -> bool:
+def looks_like_queue_log(source: Source) -> bool:
     try:
         with source.open() as f:
             head = f.read(4096)
@@ -135,7 +135,7 @@ QUEUE_LOG_IMPORTER = register(Importer(
 def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> Importer | None:
     if getattr(options, "mapping", None) is not None:
         return None
-    return QUEUE_LOG_IMPORTER if _sniff(source) else None
+    return QUEUE_LOG_IMPORTER if looks_like_queue_log(source) else None
 
 
 register_recogniser(recognise, first=True)

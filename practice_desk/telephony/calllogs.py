@@ -652,6 +652,9 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
     writer.flush()
     _report(ctx, source, mapping, reader, writer, skipped)
     aggregates.rebuild_days(ctx.conn, writer.days)
+    # A practice first seen in its own call log still needs a row to be chosen in the app.
+    ctx.conn.executemany("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)",
+                         {(practice,) for practice, _ in writer.days})
 
 
 def _report(ctx: ImportContext, source: Source, mapping: ColumnMapping, reader: RowReader,
@@ -692,7 +695,7 @@ def call_log_importer(mapping: ColumnMapping, description: str | None = None) ->
                     order=10)
 
 
-def _sniff_asterisk(source: Source) -> int | None:
+def asterisk_columns(source: Source) -> int | None:
     """Columns of an Asterisk Master.csv (no header, 16 or 18 quoted fields), else None."""
     try:
         table = open_table(source, has_header=False)
@@ -725,7 +728,7 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     explicit = getattr(options, "mapping", None)
     if explicit is not None:
         return call_log_importer(explicit) if explicit.kind == CALL_LOG else None
-    columns = _sniff_asterisk(source)
+    columns = asterisk_columns(source)
     if columns:
         return call_log_importer(asterisk_mapping(columns))
     header = _header(source)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -23,6 +24,10 @@ from PySide6.QtWidgets import (
 
 from local_db import queries
 from practice_desk.importing import import_file, undo_import
+from practice_desk.importing.mapping import save_mapping
+from practice_desk.importing.mapping_step import propose
+from practice_desk.importing.runner import ImportOptions
+from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, SORT_ROLE, RowsModel, import_rows
 from ui.pages.base import Page
 from ui.tasks import Task, on_own_connection, run_task
@@ -30,14 +35,16 @@ from ui.tasks import Task, on_own_connection, run_task
 FILE_FILTER = "Data files (*.csv *.zip *.xlsx);;All files (*)"
 
 
-def import_files(db_path: Path, paths: list[str]):
+def import_files(db_path: Path, paths: list[str], options: dict[str, ImportOptions] | None = None):
     """Background work: import each file in turn on the worker's own connection."""
+    options = options or {}
+
     def job(conn, progress, cancelled):
         reports = []
         for number, path in enumerate(paths):
             def file_progress(fraction, message, number=number):
                 progress((number + fraction) / len(paths), message)
-            reports.append(import_file(conn, path, file_progress, cancelled))
+            reports.append(import_file(conn, path, file_progress, cancelled, options.get(path)))
             if cancelled():
                 break
         return reports
@@ -56,9 +63,12 @@ class ImportsPage(Page):
         self.task: Task | None = None
         self.setAcceptDrops(True)
         self.hint("Import GPAD appointment files (the practice-level crosstab as CSV or the "
-                  "published zip, sub-ICB, regional and national-category files) and "
-                  "'Patients Registered at a GP Practice' list sizes. Practice Desk recognises "
-                  "each file from its content. Nothing leaves this computer.")
+                  "published zip, sub-ICB, regional and national-category files), "
+                  "'Patients Registered at a GP Practice' list sizes, NHS England's cloud-based "
+                  "telephony workbook or daily CSVs, and your telephony system's call logs "
+                  "(3CX, Asterisk/FreePBX, X-on or any layout through a column-mapping step). "
+                  "Practice Desk recognises each file from its content. Nothing leaves this "
+                  "computer.")
         self.body.addWidget(self._controls())
         self.results = QPlainTextEdit(readOnly=True, accessibleName="Import results")
         self.results.setPlaceholderText("Results of your imports appear here.")
@@ -136,10 +146,46 @@ class ImportsPage(Page):
     def start_import(self, paths: list[str]) -> Task | None:
         if self.busy:
             return None
+        options, skipped = self._mapping_step(paths)
+        paths = [path for path in paths if path not in skipped]
+        if skipped:
+            self.results.setPlainText("Not imported (column mapping cancelled): "
+                                      + ", ".join(Path(p).name for p in skipped))
+        if not paths:
+            return None
         self._set_busy(True, f"Importing {len(paths)} file(s)…")
-        self.task = run_task(import_files(self.state.db_path, paths), on_done=self._imported,
-                             on_failed=self._failed, on_progress=self._progress)
+        self.task = run_task(import_files(self.state.db_path, paths, options),
+                             on_done=self._imported, on_failed=self._failed,
+                             on_progress=self._progress)
         return self.task
+
+    def _mapping_step(self, paths: list[str]) -> tuple[dict[str, ImportOptions], list[str]]:
+        """Ask about files that need a column mapping; a saved one with its practice is used."""
+        options, skipped = {}, []
+        for path in paths:
+            proposal = propose(path, self.state.conn)
+            if proposal is None:
+                continue
+            if proposal.origin == "saved mapping" and not proposal.needs_practice:
+                options[path] = ImportOptions(mapping=proposal.mapping)
+                continue
+            chosen = self.ask_mapping(path, proposal)
+            if chosen is None:
+                skipped.append(path)
+                continue
+            mapping, remember = chosen
+            if remember:
+                save_mapping(self.state.conn, mapping, proposal.header)
+            options[path] = ImportOptions(practice=mapping.options.get("practice"),
+                                          mapping=mapping)
+        return options, skipped
+
+    def ask_mapping(self, path: str, proposal):
+        """(mapping, remember) from the mapping dialog, or None when the user cancels."""
+        dialog = MappingDialog(self.state.conn, path, proposal, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.result(), dialog.remember.isChecked()
 
     def cancel(self) -> None:
         if self.task:

@@ -1,0 +1,81 @@
+"""Whether a file needs the column-mapping step, and the mapping to start it from.
+
+GPAD, list-size and CBT files import as they are. Call logs (and other exports without a fixed
+layout) go through the step: a saved mapping for the same header comes first, then a supplier
+preset, then a guess from the column names; the user checks it and says which practice it is.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from practice_desk.importing.detect import match_header
+from practice_desk.importing.mapping import (
+    ColumnMapping,
+    find_saved,
+    first_source,
+    kinds,
+    open_table,
+    suggest_mapping,
+    validate,
+)
+from practice_desk.importing.problems import ImportFailed
+from practice_desk.telephony import asterisk_queue, calllogs
+
+CALL_LOG = calllogs.CALL_LOG
+TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".zip", ""}  # Asterisk's queue_log has no suffix
+
+
+@dataclass
+class Proposal:
+    mapping: ColumnMapping
+    origin: str  # 'saved mapping', 'preset' or 'guess'
+    header: list[str]
+
+    @property
+    def needs_practice(self) -> bool:
+        return not self.mapping.option("practice") and "practice" not in self.mapping.columns
+
+
+def propose(path: str | Path, conn: sqlite3.Connection | None = None) -> Proposal | None:
+    """None when the file imports without a mapping (or is not a table at all)."""
+    path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return None
+    try:
+        source = first_source(path)
+    except (ImportFailed, OSError):
+        return None
+    if asterisk_queue.looks_like_queue_log(source):
+        return None  # a queue_log enriches calls already imported: nothing to map
+    columns = calllogs.asterisk_columns(source)
+    if columns:
+        mapping = calllogs.asterisk_mapping(columns)
+        return Proposal(mapping, "preset", mapping.header or [])
+    header = _header(source)
+    if not header or match_header([h.strip().upper() for h in header]):
+        return None
+    return _for_header(header, conn)
+
+
+def _header(source) -> list[str]:
+    try:
+        table = open_table(source)
+        table.rows.close()  # type: ignore[attr-defined]
+    except (ImportFailed, UnicodeDecodeError, OSError):
+        return []
+    return list(table.header or [])
+
+
+def _for_header(header: list[str], conn: sqlite3.Connection | None) -> Proposal:
+    saved = find_saved(conn, None, header) if conn is not None else None
+    if saved is not None:
+        return Proposal(saved, "saved mapping", header)
+    for preset in calllogs.PRESETS:
+        if preset.matches(header):
+            return Proposal(preset.for_header(header), "preset", header)
+    guesses = [suggest_mapping(kind, header) for kind in kinds()]
+    best = min(guesses, key=lambda guess: (len(validate(guess, header)), guess.kind != CALL_LOG))
+    return Proposal(best, "guess", header)
