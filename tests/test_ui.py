@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QDate, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLabel
 
@@ -13,6 +13,7 @@ from local_db import queries
 from practice_desk import demo, targets
 from practice_desk.importing.mapping_step import propose
 from practice_desk.metrics import Selection, metric_rows
+from practice_desk.telephony import core_hours
 from ui.main_window import PAGES, MainWindow
 from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, RowsModel, import_rows
@@ -265,3 +266,20 @@ def test_cancelling_the_mapping_imports_nothing(qtbot, window, data_dir, db_dump
     assert imports.start_import([str(data_dir / "calls" / "custom_log.csv")]) is None
     assert "mapping cancelled" in imports.results.toPlainText()
     assert db_dump(window.state.conn) == before
+
+
+def test_core_hours_and_holidays_are_edited_in_settings(qtbot, window):
+    start_without_demo(window)
+    window.show_page("Settings")
+    panel = window.pages["Settings"].telephony
+    assert [box.isChecked() for box in panel.days] == [True] * 5 + [False] * 2
+    panel.end.setTime(panel.end.time().addSecs(-30 * 60))  # 18:00
+    panel.save_core_hours()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=WAIT_MS)
+    assert core_hours.get_core_hours(window.state.conn).end.strftime("%H:%M") == "18:00"
+    panel.holiday_day.setDate(QDate(2031, 1, 2))
+    panel.holiday_name.setText("Practice training day")
+    panel.add_holiday()
+    qtbot.waitUntil(lambda: panel.task is None, timeout=WAIT_MS)
+    assert ("2031-01-02", "Practice training day") in core_hours.list_bank_holidays(
+        window.state.conn)

@@ -11,6 +11,7 @@ from practice_desk.applog import log_file
 from practice_desk.metrics.definitions import name_of
 from practice_desk.targets import DEFAULT_TARGETS
 from ui.pages.base import Page
+from ui.pages.telephony_settings import TelephonySettings
 from ui.widgets import TargetBox
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
@@ -22,6 +23,8 @@ class SettingsPage(Page):
     def __init__(self, state, load_demo, remove_demo, parent=None) -> None:
         super().__init__(state, parent)
         self.body.addWidget(self._targets_group())
+        self.telephony = TelephonySettings(state)
+        self.body.addWidget(self.telephony)
         self.body.addWidget(self._demo_group(load_demo, remove_demo))
         self.body.addWidget(self._storage_group())
         self.body.addStretch(1)
@@ -67,6 +70,7 @@ class SettingsPage(Page):
         return group
 
     def refresh(self) -> None:
+        self.telephony.refresh()
         loaded = queries.demo_loaded(self.state.conn)
         self.demo_status.setText(
             "The demo PCN (made-up practices, labelled DEMO) is loaded." if loaded else
