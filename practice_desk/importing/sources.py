@@ -104,6 +104,9 @@ def detect_encoding(source: Source) -> tuple[str, int | None]:
     line = 1
     with source.open() as f:
         while chunk := f.read(CHUNK):
+            if chunk.isascii() and not decoder.getstate()[0]:
+                line += chunk.count(b"\n")  # ASCII is UTF-8: skip the (slower) decoding
+                continue
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
