@@ -1,0 +1,71 @@
+"""The Telephony page on real NHS England figures and on a hand-checked call log."""
+
+from __future__ import annotations
+
+import pytest
+
+from local_db import queries
+from practice_desk.importing import import_file
+from practice_desk.importing.mapping_step import propose
+from practice_desk.importing.runner import ImportOptions
+from practice_desk.metrics import Selection
+from practice_desk.metrics.national import national_distribution
+from practice_desk.telephony import core_hours
+from ui.main_window import MainWindow
+
+WORKBOOK = "Cloud Based Telephony Publication Summary October 2025_v2.xlsx"
+
+
+@pytest.fixture
+def window(qtbot, db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
+    win = MainWindow(db_path=db_path)
+    qtbot.addWidget(win)
+    win.show()
+    queries.set_setting(win.state.conn, "first_run_done", "1")
+    return win
+
+
+def show(window, selection: Selection):
+    window.start()
+    window.selector.choose(selection.scope_key, selection.code)
+    window.show_page("Telephony")
+    return window.pages["Telephony"]
+
+
+def test_cbt_figures_with_england_for_context(window, data_dir):
+    assert import_file(window.state.conn, data_dir / WORKBOOK).status == "done"
+    page = show(window, Selection(practice="E81050"))
+    assert page.content.isVisible()
+    assert page.tiles["inbound_calls"].value.text() == "7,993"
+    assert page.tiles["missed_share"].value.text() == "13.3%"  # 1,060 / 7,993
+    national = national_distribution(window.state.conn, "missed_share", "2025-10")
+    assert f"median {national['median']:.1%}" in page.tiles["missed_share"].context.text()
+    assert page.trend.values == [pytest.approx(1060 / 7993)]
+    assert page.trend.band[0][1] == pytest.approx(national["median"])
+    assert page.hours_note.isVisible() and not page.heatmap.isVisible()  # no hours in CBT
+
+
+def test_call_log_fills_the_hour_views(window, data_dir):
+    path = data_dir / "calls" / "xon_export.csv"
+    proposal = propose(path, window.state.conn)
+    options = ImportOptions(practice="E81050", mapping=proposal.mapping)
+    assert import_file(window.state.conn, path, options=options).status == "done"
+    page = show(window, Selection(practice="E81050"))
+    assert page.heatmap.isVisible() and not page.hours_note.isVisible()
+    assert sum(map(sum, page.heatmap.counts)) == 12  # the fixture's inbound calls
+    parts = page.by_hour.series
+    assert sum(parts["Answered"]) == 4 and sum(parts["Missed"]) == 2
+    page.weekday.setCurrentIndex(page.weekday.findData(6))  # Sunday: no calls
+    assert sum(page.by_hour.series["Answered"]) == 0
+
+
+def test_diversion_log_feeds_minutes_diverted(window, data_dir):
+    assert import_file(window.state.conn, data_dir / WORKBOOK).status == "done"
+    page = show(window, Selection(practice="E81050"))
+    # Monday 6 October 2025, 12:00-13:30: 90 minutes inside core hours.
+    page.diversions.add({"practice": "E81050", "start": "2025-10-06 12:00",
+                         "end": "2025-10-06 13:30", "reason": "Phone fault",
+                         "icb_informed": True})
+    assert page.diversions.model.rowCount() == 1
+    assert core_hours.diverted_minutes_core(window.state.conn, ["E81050"], "2025-10") == 90
