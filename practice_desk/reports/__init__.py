@@ -1,0 +1,1 @@
+"""Outputs for other people: anonymised names, chart packs, Excel workbooks."""
