@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from local_db import queries
 from local_db.connection import DatabaseError, open_database, resolve_db_path, restore_backup
@@ -13,7 +15,11 @@ from practice_desk import __version__
 from practice_desk.importing import import_file, undo_import
 from practice_desk.metrics import Selection, SelectionError, metric_rows, metrics_document
 from practice_desk.metrics.keys import APPOINTMENT_KEYS, is_share
+from practice_desk.reports.scope import ExportScope
 from practice_desk.selftest import ChartRenderer, run_self_test
+
+# (conn, scope, folder, anonymise) -> the PNG files written; supplied by the app (needs Qt).
+PackRenderer = Callable[[sqlite3.Connection, ExportScope, Path, bool], list[Path]]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", metavar="YYYY-MM")
     p.add_argument("--to", dest="end", metavar="YYYY-MM")
     p.add_argument("--json", action="store_true", help="print one JSON object (all keys)")
+    p = sub.add_parser("export", parents=[db],
+                       help="write an Excel workbook or the chart pack (PNG) for a selection")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--xlsx", metavar="OUT.xlsx", help="the workbook to write")
+    target.add_argument("--png", metavar="OUT_DIR", help="the folder for the chart images")
+    scope = p.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--practice", metavar="ODS", nargs="+")
+    scope.add_argument("--pcn", metavar="CODE")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM")
+    p.add_argument("--anonymise", action="store_true",
+                   help="show practices as Practice A, B, ... instead of their names")
     sub.add_parser("demo", parents=[db], help="load the built-in demo dataset (labelled DEMO)")
     p = sub.add_parser("restore-backup", parents=[db],
                        help="put the newest (or the given) backup in place of the database")
@@ -54,9 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, render_chart: ChartRenderer | None = None) -> int:
+def main(argv: Sequence[str] | None = None, render_chart: ChartRenderer | None = None,
+         render_pack: PackRenderer | None = None) -> int:
+    """`render_chart` and `render_pack` draw charts; they come from the app (they need Qt)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.render_pack = render_pack
     if args.self_test:
         return run_self_test(render_chart)
     if args.command is None:
@@ -148,6 +169,25 @@ def _format(key: str, value) -> str:
     return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    conn = open_database(args.db)
+    scope = ExportScope(practices=tuple(code.upper() for code in args.practice or ()),
+                        pcn=args.pcn, start=args.start, end=args.end)
+    if args.xlsx:
+        from practice_desk.reports.excel import write_workbook  # openpyxl only when needed
+
+        written = write_workbook(conn, scope, Path(args.xlsx), anonymise=args.anonymise)
+        print(f"Wrote {written}")
+        return EXIT_OK
+    if args.render_pack is None:
+        print("practice-desk: the chart pack needs the app's renderer: run `practice-desk "
+              "export --png ...` from the installed app", file=sys.stderr)
+        return EXIT_FAILED
+    files = args.render_pack(conn, scope, Path(args.png), args.anonymise)
+    print(f"Wrote {len(files)} charts to {args.png}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from practice_desk.demo import load_demo  # only this command needs the generator
 
@@ -167,5 +207,5 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "import": cmd_import, "imports": cmd_imports, "undo": cmd_undo, "metrics": cmd_metrics,
-    "demo": cmd_demo, "restore-backup": cmd_restore_backup,
+    "demo": cmd_demo, "restore-backup": cmd_restore_backup, "export": cmd_export,
 }
