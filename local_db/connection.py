@@ -68,6 +68,8 @@ def open_database(path: str | os.PathLike | None = None) -> sqlite3.Connection:
         if not in_memory:
             _check_integrity(conn, db_path)
         migrate(conn, db_path)
+        if not in_memory:
+            _daily_backup(conn, db_path)
     except sqlite3.DatabaseError as exc:
         _close_quietly(conn)  # Windows cannot move the file aside while it is open
         raise DatabaseError(_damaged_message(db_path, str(exc))) from exc
@@ -75,6 +77,20 @@ def open_database(path: str | os.PathLike | None = None) -> sqlite3.Connection:
         _close_quietly(conn)
         raise
     return conn
+
+
+def _daily_backup(conn: sqlite3.Connection, db_path: Path) -> None:
+    """On the first open of a day, copy a database that holds imports (a rolling backup)."""
+    has_data = conn.execute("SELECT EXISTS (SELECT 1 FROM imports)").fetchone()[0]
+    today = datetime.now().strftime("%Y%m%d")
+    newest = list_backups(db_path)[:1]
+    if has_data and not (newest and _stamp_day(newest[0], db_path) == today):
+        make_backup(conn, db_path, reason="daily")
+
+
+def _stamp_day(backup: Path, db_path: Path) -> str:
+    """The YYYYMMDD a backup was made, from its name '<stem>-YYYYMMDD-HHMMSS-ffffff-<reason>'."""
+    return backup.name[len(db_path.stem) + 1:][:8]
 
 
 def _close_quietly(conn: sqlite3.Connection | None) -> None:

@@ -81,7 +81,8 @@ def test_migrate_is_idempotent(conn, db_path, db_dump, crosstab_csv):
         assert db_dump(again) == before
     finally:
         again.close()
-    assert list_backups(db_path) == []
+    # No migration ran, so no migration backup: only the first-open-of-the-day copy.
+    assert [b.name.endswith("-daily.sqlite") for b in list_backups(db_path)] == [True]
 
 
 def test_older_non_empty_database_is_backed_up_before_migrating(filled, monkeypatch, db_dump):
@@ -241,3 +242,21 @@ def test_old_backups_are_pruned(conn, db_path):
     assert len(kept) == KEEP_BACKUPS
     assert made[-1] in kept
     assert made[0] not in kept
+
+
+def test_daily_backup_on_the_first_open_of_a_day(db_path, crosstab_csv):
+    from local_db.connection import list_backups, open_database
+    from practice_desk.importing import import_file
+
+    conn = open_database(db_path)
+    assert list_backups(db_path) == []  # nothing worth keeping yet
+    import_file(conn, crosstab_csv)
+    conn.close()
+    open_database(db_path).close()
+    backups = list_backups(db_path)
+    assert len(backups) == 1 and backups[0].name.endswith("-daily.sqlite")
+    open_database(db_path).close()  # same day: no second copy
+    assert list_backups(db_path) == backups
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("SELECT COUNT(*) FROM gpad_appointments").fetchone()[0] == 2638
+    copy.close()
