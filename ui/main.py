@@ -32,14 +32,39 @@ def render_chart_headless(rows: list[dict], path: Path) -> None:
     render_png(rows, path)
 
 
+def lock_database(db_path: Path):
+    """A lock beside the database for as long as the app is open: a second copy of the app on
+    the same database (another window, or another user on a shared drive) is told it is in use.
+    The command line does not take it; SQLite's own locking keeps its writes safe."""
+    from PySide6.QtCore import QLockFile
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(f"{db_path}.lock")
+    lock.setStaleLockTime(0)  # stale only when the process that held it has gone
+    return lock if lock.tryLock(200) else None
+
+
 def run_gui(db: str | None = None) -> int:
     app = _qt_app()
+    from local_db.connection import resolve_db_path
     from ui.main_window import MainWindow
 
-    window = MainWindow(db_path=db)
+    db_path = resolve_db_path(db)
+    lock = lock_database(db_path)
+    if lock is None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(None, APP_NAME, f"Practice Desk is already open with the database "
+                            f"{db_path} (in another window, or by another user). Use that "
+                            "window, or close it and try again.")
+        log.warning("database %s is in use by another copy of the app", db_path)
+        return 1
+    window = MainWindow(db_path=db_path)
     window.show()
     window.start()
-    return app.exec()
+    code = app.exec()
+    lock.unlock()
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
