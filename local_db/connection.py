@@ -199,7 +199,7 @@ def _prune_backups(db_path: Path) -> None:
 
 
 def restore_backup(db_path: str | os.PathLike, backup: str | os.PathLike | None = None) -> Path:
-    """Put a backup (the newest by default) in place of the database; the damaged file is kept."""
+    """Put a backup (the newest by default) in place of the database, keeping the old file."""
     db_path = Path(db_path)
     backups = list_backups(db_path)
     source = Path(backup) if backup else (backups[0] if backups else None)
@@ -207,7 +207,7 @@ def restore_backup(db_path: str | os.PathLike, backup: str | os.PathLike | None 
         raise DatabaseError(f"There is no backup of {db_path} to restore.")
     if db_path.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        db_path.replace(db_path.with_name(f"{db_path.stem}-damaged-{stamp}.sqlite"))
+        db_path.replace(db_path.with_name(f"{db_path.stem}-replaced-{stamp}.sqlite"))
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     shutil.copy2(source, db_path)

@@ -198,7 +198,7 @@ def test_restore_backup_brings_the_data_back(filled, db_dump):
 
     used = restore_backup(filled)
     assert used == backup
-    damaged = [p for p in filled.parent.iterdir() if "-damaged-" in p.name]
+    damaged = [p for p in filled.parent.iterdir() if "-replaced-" in p.name]
     assert len(damaged) == 1  # the damaged file is kept, not deleted
     conn = open_database(filled)
     try:
