@@ -19,11 +19,14 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from local_db import queries
+from practice_desk import demo_calls
+from practice_desk.demo_calls import CallProfile, CbtRow, Tally
 from practice_desk.importing import ImportReport, import_file, undo_import
-from practice_desk.importing.runner import Cancel, Progress
+from practice_desk.importing.runner import Cancel, ImportOptions, Progress
 
 DEMO_PCN = "DEMPCN"
 DEMO_PCN_NAME = "DEMO Riverside PCN"
@@ -374,13 +377,201 @@ def write_list_size_file(folder: Path, index: int) -> Path:
 LIST_SIZE_EXTRACTS = [0, 6, 12, 18]  # twice-yearly extracts: enough for every month's denominator
 
 
+# --- telephony ----------------------------------------------------------------------------------
+# Call logs for four practices over the last seven demo months, each in a supplier's format; DEM005
+# has only the CBT publication. 3CX and Asterisk logs have no call-back outcome, so those practices
+# do not offer call-backs (as about 600 real practices do not).
+CALLS_START, CALLS_END = date(2025, 4, 1), date(2025, 10, 31)
+CALL_LOGS: dict[str, tuple[str, CallProfile]] = {
+    "DEM001": ("3cx", CallProfile(calls_per_patient_month=0.29, capacity=1.05, callbacks=False)),
+    "DEM002": ("3cx", CallProfile(calls_per_patient_month=0.27, capacity=0.82, callbacks=False,
+                                  ivr_menu_share=0.16)),
+    "DEM003": ("asterisk", CallProfile(calls_per_patient_month=0.33, capacity=0.95,
+                                       callbacks=False, voicemail_share=0.15)),
+    "DEM004": ("xon", CallProfile(calls_per_patient_month=0.31, capacity=1.2,
+                                  ivr_menu_share=0.10, callback_share=0.05)),
+}
+CALL_LOG_SUFFIX = {"3cx": "3CX_CDR.csv", "asterisk": "Asterisk.zip", "xon": "X-on_export.csv"}
+CBT_FILE = "DEMO Cloud Based Telephony Publication Summary.xlsx"
+
+# More made-up practices, only in the CBT workbook, so that the national median and 10th-90th
+# percentile band have a spread: (code, name, patients).
+OTHER_PCNS = [("DEMPC2", "DEMO Hillside PCN"), ("DEMPC3", "DEMO Valley PCN")]
+OTHER_SUB_ICB_CODE, OTHER_SUB_ICB_NAME = "DM1", "DEMO ICB - DM1"
+NATIONAL_PRACTICES = [
+    (f"DEM{101 + i}", f"DEMO {name}", patients) for i, (name, patients) in enumerate([
+        ("Abbey Road Surgery", 6_100), ("Beacon Medical Practice", 12_800),
+        ("Brookside Health Centre", 8_400), ("Cedar House Surgery", 3_900),
+        ("Chapel Street Practice", 10_200), ("Dale View Medical Centre", 14_700),
+        ("Elm Grove Surgery", 5_300), ("Fairfield Practice", 9_100),
+        ("Glebe Medical Centre", 7_600), ("Harbour Surgery", 11_400),
+        ("Heath Lane Practice", 4_800), ("Kingsway Health Centre", 16_900),
+        ("Lakeside Surgery", 6_700), ("Meadow Bank Practice", 8_900),
+        ("Mill House Surgery", 5_800), ("Northgate Medical Centre", 13_300),
+        ("Park View Surgery", 7_200), ("Quayside Practice", 9_800),
+        ("Station Road Surgery", 4_400), ("Westfield Health Centre", 12_100),
+    ])
+]
+CBT_OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
+
+
+def _month_index(day: date) -> int:
+    return demo_months().index((day.year, day.month))
+
+
+def call_log_path(folder: Path, code: str, fmt: str) -> Path:
+    span = f"{CALLS_START:%Y-%m}_{CALLS_END:%Y-%m}"
+    return folder / f"DEMO_{code}_calls_{span}_{CALL_LOG_SUFFIX[fmt]}"
+
+
+def demo_call_stream(code: str) -> Iterator[demo_calls.SyntheticCall]:
+    """The calls of a call-log practice (same every time)."""
+    practice = next(p for p in PRACTICES if p.code == code)
+    _, profile = CALL_LOGS[code]
+    return demo_calls.generate_calls(
+        code, CALLS_START, CALLS_END, SEED, lambda day: list_size(practice, _month_index(day)),
+        profile)
+
+
+def write_call_logs(folder: Path) -> tuple[list[Path], dict[str, Tally]]:
+    """One call log per call-log practice, and the tally of each (counted while writing)."""
+    files, tallies = [], {}
+    for code, (fmt, _) in CALL_LOGS.items():
+        tally = tallies[code] = Tally(fmt)
+        files.append(demo_calls.write_call_log(fmt, tally.counting(demo_call_stream(code)),
+                                               call_log_path(folder, code, fmt)))
+    return files, tallies
+
+
+@dataclass(frozen=True)
+class _Habits:
+    """A practice's telephony character for the months without a call log."""
+
+    rate: float             # inbound calls per patient per month
+    outcomes: list[float]   # answered, ivr_ended, callback_requested, missed
+    made: float             # call-backs made / requested
+    answered_wait: list[float]
+    duration: list[float]
+    missed_wait: list[float]
+
+
+def _shares(counts: list[int]) -> list[float]:
+    total = sum(counts)
+    return [c / total for c in counts] if total else [0.25] * len(counts)
+
+
+def _habits_from_tally(tally: Tally, patients: int) -> _Habits:
+    total = {k: sum(m[k] for m in tally.months.values()) for k in demo_calls.COUNT_COLUMNS}
+    bands = demo_calls.BANDS
+    return _Habits(
+        total["inbound"] / patients / len(tally.months),
+        _shares([total[o] for o in CBT_OUTCOMES]),
+        total["callback_made"] / total["callback_requested"] if total["callback_requested"]
+        else 0.0,
+        _shares([total[f"answered_wait_{b}"] for b in bands]),
+        _shares([total[f"answered_duration_{b}"] for b in bands]),
+        _shares([total[f"missed_wait_{b}"] for b in bands]))
+
+
+def _random_habits(rng: random.Random) -> _Habits:
+    missed = 0.04 + 0.18 * rng.random()
+    ivr = 0.08 + 0.22 * rng.random()
+    callback = 0.0 if rng.random() < 0.3 else 0.01 + 0.07 * rng.random()
+    pressure = rng.random()  # busier practices wait longer
+    return _Habits(
+        0.22 + 0.16 * rng.random(), [1 - missed - ivr - callback, ivr, callback, missed],
+        0.9 + 0.1 * rng.random(),
+        [0.7 - 0.4 * pressure, 0.14, 0.1 + 0.12 * pressure, 0.06 + 0.22 * pressure],
+        [0.2 + 0.08 * rng.random(), 0.36, 0.33, 0.06 + 0.04 * rng.random()],
+        [0.6 - 0.2 * pressure, 0.16, 0.12 + 0.05 * pressure, 0.12 + 0.1 * pressure])
+
+
+def _split(total: int, weights: list[float], rng: random.Random) -> list[int]:
+    """`total` shared out in proportion to jittered weights, summing exactly to `total`."""
+    parts = _share_out(total, weights, rng, spread=0.1)
+    parts[0] += total - sum(parts)
+    if parts[0] < 0:
+        parts = [0] * len(parts)
+        parts[0] = total
+    return parts
+
+
+def _plausible_month(habits: _Habits, patients: int, month: int,
+                     rng: random.Random) -> dict[str, int]:
+    inbound = round(patients * habits.rate * demo_calls.SEASON[month] * _jitter(rng, 0.05))
+    answered, ivr, callback, missed = _split(inbound, habits.outcomes, rng)
+    counts = {"inbound": inbound, "answered": answered, "ivr_ended": ivr,
+              "callback_requested": callback, "missed": missed,
+              "callback_made": round(callback * habits.made)}
+    for prefix, total, weights in (("answered_wait", answered, habits.answered_wait),
+                                   ("answered_duration", answered, habits.duration),
+                                   ("missed_wait", missed, habits.missed_wait)):
+        for b, n in zip(demo_calls.BANDS, _split(total, weights, rng), strict=True):
+            counts[f"{prefix}_{b}"] = n
+    return counts
+
+
+def cbt_rows(tallies: dict[str, Tally]) -> list[CbtRow]:
+    """Every demo practice-month of the CBT workbook: the call-log tally where there is one, else
+    plausible figures in the practice's character; plus the other made-up practices."""
+    rows = []
+    months = demo_months()
+    for practice in PRACTICES:
+        rng = random.Random(f"{SEED}:{practice.code}:cbt")
+        tally = tallies.get(practice.code)
+        habits = _habits_from_tally(tally, list_size(practice, _month_index(CALLS_END))) \
+            if tally else _random_habits(rng)
+        for index, (year, month) in enumerate(months):
+            key = f"{year:04d}-{month:02d}"
+            counts = tally.months[key] if tally and key in tally.months else \
+                _plausible_month(habits, list_size(practice, index), month, rng)
+            rows.append(CbtRow(date(year, month, 1), practice.code, practice.name,
+                               DEMO_PCN, DEMO_PCN_NAME, SUB_ICB_CODE, SUB_ICB_NAME,
+                               ICB_CODE, ICB_NAME, REGION_CODE, REGION_NAME, counts))
+    for i, (code, name, patients) in enumerate(NATIONAL_PRACTICES):
+        rng = random.Random(f"{SEED}:{code}:cbt")
+        habits = _random_habits(rng)
+        pcn_code, pcn_name = OTHER_PCNS[i * len(OTHER_PCNS) // len(NATIONAL_PRACTICES)]
+        for index, (year, month) in enumerate(months):
+            counts = _plausible_month(habits, round(patients * (1 + 0.01 * index / 12)), month,
+                                      rng)
+            rows.append(CbtRow(date(year, month, 1), code, name, pcn_code,
+                               pcn_name, OTHER_SUB_ICB_CODE, OTHER_SUB_ICB_NAME,
+                               ICB_CODE, ICB_NAME, REGION_CODE, REGION_NAME, counts))
+    return rows
+
+
 def write_demo_files(folder: Path) -> list[Path]:
     """Write the demo files into `folder`; returns them in the order to import them."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     files = [write_crosstab_zip(folder)]
     files += [write_list_size_file(folder, index) for index in LIST_SIZE_EXTRACTS]
+    call_logs, tallies = write_call_logs(folder)
+    files += call_logs
+    files.append(demo_calls.write_cbt_workbook(cbt_rows(tallies), folder / CBT_FILE))
     return files
+
+
+def import_options(path: Path) -> ImportOptions | None:
+    """What a demo file's import needs to be told: the practice of a call log."""
+    for code, (fmt, _) in CALL_LOGS.items():
+        if path.name == call_log_path(path.parent, code, fmt).name:
+            return ImportOptions(practice=code)
+    return None
+
+
+def add_demo_diversions(conn: sqlite3.Connection) -> None:
+    """The diversion log a manager would keep for the 111 diversion periods in the call logs (the
+    log has no file format: it is entered in the app, so the demo enters it the same way)."""
+    from practice_desk.telephony.core_hours import add_diversion, list_diversions
+
+    for code, (_, profile) in CALL_LOGS.items():
+        known = {d.started_at for d in list_diversions(conn, [code])}
+        periods = demo_calls.diversion_periods(code, CALLS_START, CALLS_END, SEED, profile)
+        for k, (start, end, reason) in enumerate(periods):
+            if f"{start:%Y-%m-%d %H:%M}" not in known:
+                add_diversion(conn, code, start, end, f"DEMO: {reason}", icb_informed=k % 2 == 0)
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -412,31 +603,35 @@ def load_demo(conn: sqlite3.Connection, progress: Progress | None = None,
                 overall = (start + fraction * size) / total
                 report(WRITE_SHARE + (1 - WRITE_SHARE) * overall, message)
 
-            result = import_file(conn, path, scaled, cancel)
+            result = import_file(conn, path, scaled, cancel, import_options(path))
             reports.append(result)
             if result.status == "failed":
                 raise DemoLoadError(result)
             if result.status == "cancelled":
                 return reports
             done += size
+    add_demo_diversions(conn)
     report(1.0, "Demo data loaded")
     return reports
 
 
 def demo_import_ids(conn: sqlite3.Connection) -> list[int]:
-    """Imports still supplying demo practices' figures or list sizes."""
+    """Imports still supplying demo practices' figures, list sizes or calls."""
     sql = """
         SELECT import_id FROM coverage WHERE unit LIKE ? || '%'
         UNION SELECT import_id FROM list_sizes WHERE ods_code LIKE ? || '%'
+        UNION SELECT DISTINCT import_id FROM calls WHERE ods_code LIKE ? || '%'
     """
-    ids = [row[0] for row in conn.execute(sql, (queries.DEMO_PREFIX, queries.DEMO_PREFIX))]
+    ids = [row[0] for row in conn.execute(sql, (queries.DEMO_PREFIX,) * 3)]
     done = conn.execute(
         f"SELECT id FROM imports WHERE status = 'done' AND id IN ({','.join('?' * len(ids))})", ids)
     return sorted(row[0] for row in done)
 
 
 def remove_demo(conn: sqlite3.Connection) -> str:
-    """Undo every demo import and forget the demo practices; real data is untouched."""
+    """Undo every demo import, forget the demo practices and their diversion log; real data is
+    untouched."""
     removed = [undo_import(conn, import_id) for import_id in demo_import_ids(conn)]
+    conn.execute("DELETE FROM diversions WHERE ods_code LIKE ? || '%'", (queries.DEMO_PREFIX,))
     conn.execute("DELETE FROM practices WHERE ods_code LIKE ? || '%'", (queries.DEMO_PREFIX,))
     return f"Removed the demo data ({len(removed)} imports)."
