@@ -158,6 +158,11 @@ def _plan_workbook(path: Path) -> Plan:
 def _refuse_binary(path: Path) -> None:
     with open(path, "rb") as f:
         head = f.read(8192)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed([ImportProblem(
+            path.name, None,
+            "this is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' and import "
+            "that")])
     if b"\x00" in head or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailed([ImportProblem(
             path.name, None,
@@ -179,7 +184,7 @@ def _workbook_message(path: Path) -> str:
 
 
 def _unrecognised(header: list[str]) -> str:
-    shown = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
+    shown = ", ".join(name[:40] for name in header[:6]) + (", ..." if len(header) > 6 else "")
     kinds = "; ".join(i.description for i in importers())
     return (f"this file's columns ({shown or 'none'}) do not match any file Practice Desk "
             f"imports. It reads: {kinds}. If this is a call log (or another export) in a layout "

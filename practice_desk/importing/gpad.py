@@ -8,7 +8,7 @@ from practice_desk.importing import runner
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.detect import Importer, register
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.runner import DuplicateRows, ImportContext, RowProblems
 from practice_desk.importing.sources import CsvReader, Source, read_csv
 
 BATCH = 50_000
@@ -133,6 +133,7 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
     months: dict[str, str] = {}  # raw month -> parsed (bad ones are not kept: month_of raises)
     codes: dict[str, str] = {}  # raw GP_CODE -> cleaned, valid code
     import_id, append, check_every = ctx.import_id, batch.append, runner.CHECK_EVERY
+    repeats = DuplicateRows("practice, month, staff type, mode, category, interval and status")
     rows = 0
     for line, row in reader.rows:
         rows += 1
@@ -167,6 +168,8 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
             ids = label_ids[labels] = tuple(
                 ctx.label_id(d, raw, source) for (d, _), raw in zip(dims, labels, strict=True)
             )
+        if not repeats.check((code, month, ids), line, source, problems):
+            continue
         append((import_id, code, month, *ids, count))
         if len(batch) >= BATCH:
             ctx.conn.executemany(insert, batch)
@@ -196,7 +199,7 @@ def load_mapping(ctx: ImportContext, source: Source) -> None:
     reader = read_csv(source)
     note_encoding(ctx, reader)
     col = column_index(reader, MAPPING_COLUMNS)
-    problems = RowProblems()
+    problems, repeats = RowProblems(), DuplicateRows("practice")
     as_of = max(ctx.periods, default="")
     for line, row in reader.rows:
         ctx.rows_read += 1
@@ -207,6 +210,8 @@ def load_mapping(ctx: ImportContext, source: Source) -> None:
         if not _valid_ods(code):
             raw_code = row[col["GP_CODE"]]
             problems.add(source.problem(line, f"'{raw_code}' is not a practice ODS code"))
+            continue
+        if not repeats.check((code,), line, source, problems):
             continue
         fields = dict(zip(["name", *PRACTICE_FIELDS[1:]],
                           (row[col[c]].strip() for c in MAPPING_COLUMNS[1:]), strict=True))
@@ -237,6 +242,7 @@ def _load_area(ctx: ImportContext, source: Source, period_column: str, granulari
     areas: dict[str, list[str]] = {}
     claims: set[tuple[str, str]] = set()
     problems, batch, rows = RowProblems(), [], 0
+    repeats = DuplicateRows("area, period, staff type, mode, interval and status")
     insert = ("INSERT INTO gpad_area_appointments (import_id, area_code, granularity, period, "
               "month, hcp_type, appt_mode, interval, status, count) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -253,10 +259,12 @@ def _load_area(ctx: ImportContext, source: Source, period_column: str, granulari
             problems.add(source.problem(line, str(exc)))
             continue
         code = row[col[code_col]].strip().upper()
+        ids = tuple(ctx.label_id(d, row[i], source) for d, i in dims)
+        if not repeats.check((code, period, ids), line, source, problems):
+            continue
         areas.setdefault(code, row)
         claims.add((code, period))
-        batch.append((ctx.import_id, code, granularity, period, period[:7],
-                      *(ctx.label_id(d, row[i], source) for d, i in dims), count))
+        batch.append((ctx.import_id, code, granularity, period, period[:7], *ids, count))
         if len(batch) >= BATCH:
             ctx.conn.executemany(insert, batch)
             batch.clear()
@@ -304,6 +312,7 @@ def load_categories(ctx: ImportContext, source: Source) -> None:
             ("category", col["NATIONAL_CATEGORY"])]
     claims: set[tuple[str, str]] = set()
     problems, batch, rows = RowProblems(), [], 0
+    repeats = DuplicateRows("area, day, service setting, context type and category")
     insert = ("INSERT INTO gpad_category_appointments (import_id, area_code, period, month, "
               "service_setting, context_type, category, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
     for line, row in reader.rows:
@@ -319,9 +328,11 @@ def load_categories(ctx: ImportContext, source: Source) -> None:
             problems.add(source.problem(line, str(exc)))
             continue
         code = row[col[code_col]].strip().upper()
+        ids = tuple(ctx.label_id(d, row[i], source) for d, i in dims)
+        if not repeats.check((code, period, ids), line, source, problems):
+            continue
         claims.add((code, period))
-        batch.append((ctx.import_id, code, period, period[:7],
-                      *(ctx.label_id(d, row[i], source) for d, i in dims), count))
+        batch.append((ctx.import_id, code, period, period[:7], *ids, count))
         if len(batch) >= BATCH:
             ctx.conn.executemany(insert, batch)
             batch.clear()

@@ -33,7 +33,12 @@ def load_list_sizes(ctx: ImportContext, source: Source) -> None:
         except (BadDate, ValueError) as exc:
             problems.add(source.problem(line, str(exc).replace("appointments", "patients")))
             continue
-        sizes[(row[col["CODE"]].strip().upper(), extract)] = patients
+        key = (row[col["CODE"]].strip().upper(), extract)
+        if key in sizes:
+            problems.add(source.problem(line, "repeats an earlier row for the same practice and "
+                                              "extract date"))
+            continue
+        sizes[key] = patients
     problems.raise_if_any()
     if not sizes:
         raise ImportFailed([source.problem(None, "no practice totals (TYPE GP, SEX ALL, AGE ALL); "

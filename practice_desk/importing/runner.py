@@ -133,6 +133,25 @@ class ImportContext:
         self.periods.update(period[:7] for _, period in claims)
 
 
+class DuplicateRows:
+    """Spots a row that repeats an earlier one's key (e.g. the same practice, month and labels):
+    published files have one row per combination, so a repeat means a damaged or merged file.
+    Keys are kept as hashes to stay small on million-row files."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._seen: set[int] = set()
+
+    def check(self, key: tuple, line: int, source: Source, problems: RowProblems) -> bool:
+        """False (and a problem recorded) when the key was seen before."""
+        hashed = hash(key)
+        if hashed in self._seen:
+            problems.add(source.problem(line, f"repeats an earlier row for the same {self.what}"))
+            return False
+        self._seen.add(hashed)
+        return True
+
+
 class RowProblems:
     """Collects bad rows up to MAX_PROBLEMS, then stops the import."""
 

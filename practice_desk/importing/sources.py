@@ -16,6 +16,7 @@ from practice_desk.importing.problems import ImportFailed, ImportProblem
 UTF8_BOM = codecs.BOM_UTF8
 CHUNK = 1 << 20
 MAX_ZIP_RATIO = 200  # a member that expands more than this is refused as a zip bomb
+MAX_ZIP_TOTAL = 32 << 30  # a GPAD release of ~30 national months unpacks to ~7 GB
 MAX_FIELD = 1 << 20  # one CSV field larger than 1 MiB is not a real NHS file
 
 csv.field_size_limit(MAX_FIELD)
@@ -88,6 +89,11 @@ def zip_members(path: Path) -> list[str]:
     except (zipfile.BadZipFile, OSError) as exc:
         problem = ImportProblem(path.name, None, f"the zip file is damaged ({exc})")
         raise ImportFailed([problem]) from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ZIP_TOTAL:
+        raise ImportFailed([ImportProblem(
+            path.name, None, f"the zip unpacks to {total / (1 << 30):.1f} GB, larger than the "
+            f"{MAX_ZIP_TOTAL / (1 << 30):.0f} GB a real NHS release needs; refused")])
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
             raise ImportFailed([ImportProblem(
