@@ -189,7 +189,10 @@ def cbt_monthly_counts(conn: sqlite3.Connection, practices: list[str], start: st
     sums = ", ".join(f"SUM({c})" for c in COUNT_COLUMNS)
     for chunk_start in range(0, len(codes), 500):
         chunk = codes[chunk_start:chunk_start + 500]
-        clauses, params = [f"ods_code IN ({','.join('?' * len(chunk))})"], list(chunk)
+        # A practice's rows have unit = its ODS code (both CBT importers): 'unit IN' lets SQLite
+        # use the (unit, month) index instead of scanning every practice's rows.
+        clauses = [f"unit IN ({','.join('?' * len(chunk))})", "ods_code = unit"]
+        params = list(chunk)
         if start:
             clauses.append("month >= ?")
             params.append(start)
