@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench installer clean
+.PHONY: setup run test lint bench bench-calls installer clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ lint: setup
 
 bench: setup
 	$(PY) bench/bench_import.py
+
+# 1-million-call import and the Telephony page on a 3-year PCN (bench/RESULTS_TELEPHONY.md).
+bench-calls: setup
+	QT_QPA_PLATFORM=offscreen $(PY) bench/bench_calls.py
 
 # Linux package (dist/practice-desk_<version>_<arch>.deb) from the PyInstaller bundle (dist/practice-desk/).
 # Reuses the bundle when the sources have not changed. See installers/README.md.
