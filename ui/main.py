@@ -32,6 +32,15 @@ def render_chart_headless(rows: list[dict], path: Path) -> None:
     render_png(rows, path)
 
 
+def render_pack_headless(conn, scope, folder: Path, anonymise: bool) -> list[Path]:
+    """The chart pack for `practice-desk export --png DIR` (ui.chart_pack), with no screen."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _qt_app()
+    from ui.chart_pack import render_pack
+
+    return render_pack(conn, scope, folder, anonymise)
+
+
 def lock_database(db_path: Path):
     """A lock beside the database for as long as the app is open: a second copy of the app on
     the same database (another window, or another user on a shared drive) is told it is in use.
@@ -73,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("%s %s started (%s)", APP_NAME, __version__, "GUI" if not args else args[0])
     if not args or args[:1] == ["--db"] and len(args) == 2:
         return run_gui(args[1] if args else None)
-    code = cli.main(args, render_chart=render_chart_headless)
+    code = cli.main(args, render_chart=render_chart_headless, render_pack=render_pack_headless)
     if args == ["--self-test"]:
         print(f"Log: {log_path}")
     return code

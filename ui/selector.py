@@ -8,22 +8,26 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QWidge
 from local_db import queries
 from practice_desk.metrics import Selection
 from ui.charts import month_label
+from ui.names import PracticeNames
 from ui.state import AppState
 
 
-def scope_entries(conn) -> list[tuple[str, str, str]]:
-    """(text, kind, code) for every PCN followed by its practices, then practices with no PCN."""
+def scope_entries(conn, anonymise: bool = False) -> list[tuple[str, str, str]]:
+    """(text, kind, code) for every PCN followed by its practices, then practices with no PCN.
+    Anonymised, practices read 'Practice A', 'Practice B', ... (ui.names)."""
     entries = []
     practices = queries.list_practices(conn)
+    names = PracticeNames(conn, anonymise)
     for pcn in queries.list_pcns(conn):
         entries.append((f"{pcn['pcn_name']} ({pcn['pcn_code']}) - PCN", "pcn", pcn["pcn_code"]))
         for p in practices:
             if p["pcn_code"] == pcn["pcn_code"]:
-                entries.append((f"    {p['name']} ({p['ods_code']})", "practice", p["ods_code"]))
+                entries.append((f"    {names.label(p['ods_code'])}", "practice", p["ods_code"]))
     for p in practices:
         if not p["pcn_code"]:
-            name = p["name"] or "Practice"
-            entries.append((f"{name} ({p['ods_code']})", "practice", p["ods_code"]))
+            label = names.label(p["ods_code"]) if p["name"] or anonymise \
+                else f"Practice ({p['ods_code']})"
+            entries.append((label, "practice", p["ods_code"]))
     return entries
 
 
@@ -52,12 +56,13 @@ class SelectionBar(QWidget):
         self.scope.activated.connect(self._scope_chosen)
         self.start.activated.connect(self._range_chosen)
         self.end.activated.connect(self._range_chosen)
+        self.state.anonymise_changed.connect(self.reload)
 
     def reload(self) -> None:
         """Refill the choices after the stored data changed, keeping the current choice."""
         self._updating = True
         self.scope.clear()
-        for text, kind, code in scope_entries(self.state.conn):
+        for text, kind, code in scope_entries(self.state.conn, self.state.anonymise):
             self.scope.addItem(text, f"{kind}:{code}")
         self._updating = False
         current = self.state.selection

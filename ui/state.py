@@ -15,12 +15,19 @@ class AppState(QObject):
     selection_changed = Signal()
     data_changed = Signal()  # an import, undo or demo load changed what is stored
     targets_changed = Signal()
+    anonymise_changed = Signal()  # practice names shown as Practice A, B, ... (or back)
 
     def __init__(self, db_path: str | Path | None = None) -> None:
         super().__init__()
         self.db_path = resolve_db_path(db_path)
         self.conn = open_database(self.db_path)  # the UI thread's own connection
         self.selection: Selection | None = None
+        self.anonymise = False  # for meetings: no practice name or ODS code on screen
+
+    def set_anonymise(self, on: bool) -> None:
+        if bool(on) != self.anonymise:
+            self.anonymise = bool(on)
+            self.anonymise_changed.emit()
 
     def set_selection(self, selection: Selection | None) -> None:
         if selection != self.selection:

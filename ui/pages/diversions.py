@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from local_db import queries
 from practice_desk.telephony import core_hours
 from ui.models import RowsModel, text
+from ui.names import practice_names
 
 COLUMNS = [("Practice", "practice", text), ("From", "started_at", text),
            ("To", "ended_at", text), ("Reason", "reason", text),
@@ -102,8 +102,7 @@ class DiversionLog(QGroupBox):
                              for e in episodes])
 
     def _name(self, code: str) -> str:
-        practice = queries.get_practice(self.state.conn, code) or {}
-        return f"{practice.get('name') or ''} ({code})"
+        return practice_names(self.state).label(code)
 
     def _selected(self):
         rows = self.table.selectionModel().selectedRows()

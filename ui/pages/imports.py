@@ -29,6 +29,7 @@ from practice_desk.importing.mapping_step import propose
 from practice_desk.importing.runner import ImportOptions
 from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, SORT_ROLE, RowsModel, import_rows
+from ui.names import practice_names
 from ui.pages.base import Page
 from ui.tasks import Task, on_own_connection, run_task
 
@@ -220,7 +221,11 @@ class ImportsPage(Page):
 
     # --- history and undo ---------------------------------------------------------------
     def refresh(self) -> None:
-        self.model.set_rows(import_rows(queries.list_imports(self.state.conn)))
+        names = practice_names(self.state)  # anonymised: no practice in file names either
+        self.model.set_rows([row | {key: names.scrub(row[key] or "")
+                                    for key in ("file_name", "message")}
+                             for row in import_rows(queries.list_imports(self.state.conn))])
+        self.results.setPlainText(names.scrub(self.results.toPlainText()))
         self._update_undo()
 
     def selected_import(self) -> dict | None:

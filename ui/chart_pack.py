@@ -1,0 +1,228 @@
+"""The chart pack: the charts a PCN or practice meeting goes through, in order.
+
+The same list feeds meeting mode (one chart per screen) and `practice-desk export --png DIR`
+(one PNG per chart, named 01-..., 02-... so they sort in pack order). Each chart's title names the
+scope and the months; with anonymise on, practices read 'Practice A, B, ...'.
+
+Pack order, skipping charts with no figures: for a PCN, its monthly charts (the PCN as a whole)
+then the practices compared for the range's last month; for practices, each practice's monthly
+charts, then the practices compared when there are several.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QWidget
+
+from local_db import queries
+from practice_desk import targets
+from practice_desk.metrics import Selection, metric_rows
+from practice_desk.metrics.definitions import name_of, tooltip
+from practice_desk.metrics.keys import is_share
+from practice_desk.metrics.national import NATIONAL_KEYS, national_series
+from practice_desk.reports.anonymise import Anonymiser
+from practice_desk.reports.comparison import compare
+from practice_desk.reports.scope import ExportScope
+from ui import theme
+from ui.charts import MonthlyChart, month_label
+from ui.comparison_chart import BARS, ComparisonChart
+
+MONTHLY_KEYS = ["f2f_share", "within_14_days_share", "dna_rate", "appointments_per_1000",
+                "missed_share", "answered_wait_lt1m_share", "callback_requested_share",
+                "calls_per_1000"]
+COMPARED_KEYS = ["f2f_share", "within_14_days_share", "appointments_per_1000", "dna_rate",
+                 "missed_share", "answered_wait_lt1m_share", "calls_per_1000"]
+PNG_SIZE = (1920, 1080)  # pixels, drawn at 2x detail: a chart laid out at 960 x 540
+PNG_SCALE = 2.0
+
+
+@dataclass(frozen=True)
+class PackChart:
+    slug: str                                # for the file name
+    title: str                               # what, whose, when
+    build: Callable[[float], QWidget]        # text/line scale (1 on screen; ~2 in meetings)
+
+
+def period_text(start: str | None, end: str | None) -> str:
+    if not end:
+        return ""
+    if not start or start == end:
+        return month_label(end)
+    return f"{month_label(start)} to {month_label(end)}"
+
+
+def titled(title: str, subtitle: str, scale: float) -> str:
+    """A chart title with a smaller second line (scope and period)."""
+    return (f"{title}<br><span style='font-size:{10 * scale:g}pt; color:{theme.NHS_DARK_GREY}'>"
+            f"{subtitle}</span>")
+
+
+def _room(chart: pg.PlotWidget) -> pg.PlotWidget:
+    """A margin round the plot so titles and axis labels are never cut at the image edge."""
+    item = chart.getPlotItem()
+    item.setContentsMargins(12, 10, 24, 8)
+    item.layout.setRowSpacing(0, 10)  # between the two-line title and the plot
+    return chart
+
+
+def enlarge(chart: pg.PlotWidget, factor: float) -> pg.PlotWidget:
+    """Bigger text, thicker lines and points: readable when shared on a video call."""
+    if factor == 1:
+        return chart
+    item = chart.getPlotItem()
+    for name in ("left", "bottom"):
+        axis = chart.getAxis(name)
+        font = QFont()
+        font.setPointSizeF(10 * factor)
+        axis.setTickFont(font)
+        axis.setStyle(tickTextOffset=round(5 * factor))
+        axis.label.setFont(font)
+    for data in item.listDataItems():
+        pen = pg.mkPen(data.opts["pen"])
+        pen.setWidthF(max(pen.widthF(), 1) * factor)
+        data.setPen(pen)
+        if data.opts.get("symbol"):
+            data.setSymbolSize(data.opts["symbolSize"] * factor)
+    for child in item.items:
+        if isinstance(child, pg.InfiniteLine):
+            pen = pg.mkPen(child.pen)
+            pen.setWidthF(max(pen.widthF(), 1) * factor)
+            child.setPen(pen)
+            font = QFont()
+            font.setPointSizeF(9 * factor)
+            child.label.setFont(font)
+    return chart
+
+
+def _subjects(conn: sqlite3.Connection, scope: ExportScope) -> list[Selection]:
+    if scope.pcn:
+        return [Selection(pcn=scope.pcn, start=scope.start, end=scope.end)]
+    return scope.selections_for(scope.practice_codes(conn))
+
+
+def _label(conn: sqlite3.Connection, selection: Selection, anonymiser: Anonymiser) -> str:
+    if selection.pcn:
+        row = next((p for p in queries.list_pcns(conn) if p["pcn_code"] == selection.pcn), {})
+        return f"{row.get('pcn_name') or selection.pcn} ({selection.pcn})"
+    practice = queries.get_practice(conn, selection.practice) or {}
+    return anonymiser.label(selection.practice, practice.get("name"))
+
+
+def build_pack(conn: sqlite3.Connection, scope: ExportScope,
+               anonymiser: Anonymiser) -> list[PackChart]:
+    """The pack for a scope; `anonymiser` names the practices (enabled or not)."""
+    pack: list[PackChart] = []
+    for selection in _subjects(conn, scope):
+        rows = metric_rows(conn, selection)
+        if not rows:
+            continue
+        who = _label(conn, selection, anonymiser)
+        for key in MONTHLY_KEYS:
+            shown = [row for row in rows if row[key] is not None]
+            if not shown:
+                continue
+            subtitle = f"{who} · {period_text(shown[0]['month'], shown[-1]['month'])}"
+            pack.append(PackChart(
+                f"{selection.code.lower()}-{key}", f"{name_of(key)} by month — {subtitle}",
+                _monthly_builder(conn, key, shown, f"{name_of(key)} by month", subtitle)))
+    codes = scope.practice_codes(conn)
+    if len(codes) > 1:
+        pack.extend(_comparisons(conn, scope, codes, anonymiser))
+    return pack
+
+
+def _monthly_builder(conn, key: str, rows: list[dict], title: str, subtitle: str):
+    months = [row["month"] for row in rows]
+    values = [row[key] for row in rows]
+    band = None
+    if key in NATIONAL_KEYS:
+        national = {item["month"]: item for item in national_series(conn, key, months[0],
+                                                                     months[-1])}
+        band = [(national[m]["p10"], national[m]["median"], national[m]["p90"])
+                if national.get(m, {}).get("median") is not None else None for m in months]
+    target = targets.get_target(conn, key) if is_share(key) else None
+
+    def build(scale: float) -> QWidget:
+        chart = MonthlyChart(title, as_percent=is_share(key))
+        chart.setTitle(titled(title, subtitle, scale), color=theme.NHS_DARK_BLUE,
+                       size=f"{13 * scale:g}pt")
+        chart.setAccessibleName(f"{title} — {subtitle}")
+        chart.setToolTip(tooltip(key))
+        chart.set_series(months, values)
+        if band and any(band):
+            chart.set_band(band)
+        chart.set_target(target)
+        return _room(enlarge(chart, scale))
+
+    return build
+
+
+def _comparisons(conn, scope: ExportScope, codes: list[str],
+                 anonymiser: Anonymiser) -> list[PackChart]:
+    months = queries.data_months(conn, codes)
+    end = scope.end or (months[-1] if months else None)
+    if end is None:
+        return []
+    if scope.pcn:
+        row = next((p for p in queries.list_pcns(conn) if p["pcn_code"] == scope.pcn), {})
+        who = f"{row.get('pcn_name') or scope.pcn} ({scope.pcn})"
+    else:
+        who = f"{len(codes)} practices"
+    charts = []
+    for key in COMPARED_KEYS:
+        comparison = compare(conn, codes, key, end, end, anonymiser, scope.pcn)
+        if not any(bar.value is not None for bar in comparison.bars):
+            continue
+        title = f"{name_of(key)} by practice"
+        subtitle = f"{who} · {month_label(end)}"
+
+        def build(scale: float, comparison=comparison, title=title, subtitle=subtitle):
+            chart = ComparisonChart(scale=scale)
+            chart.set_comparison(comparison, BARS, titled(title, subtitle, scale))
+            chart.setAccessibleName(f"{title} — {subtitle}")
+            chart.setToolTip(tooltip(comparison.key))
+            return _room(chart)
+
+        charts.append(PackChart(f"compare-{key}", f"{title} — {subtitle}", build))
+    return charts
+
+
+def scope_for(selection: Selection) -> ExportScope:
+    """The export scope of what is on screen."""
+    if selection.pcn:
+        return ExportScope(pcn=selection.pcn, start=selection.start, end=selection.end)
+    return ExportScope(practices=(selection.practice,), start=selection.start,
+                       end=selection.end)
+
+
+def file_names(pack: list[PackChart]) -> list[str]:
+    width = max(2, len(str(len(pack))))
+    return [f"{number:0{width}d}-{_safe(chart.slug)}.png"
+            for number, chart in enumerate(pack, start=1)]
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
+def render_pack(conn: sqlite3.Connection, scope: ExportScope, folder: Path,
+                anonymise: bool) -> list[Path]:
+    """Write one PNG per chart of the pack into `folder`; the files written, in pack order."""
+    from ui.export import save_png
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pack = build_pack(conn, scope, Anonymiser(scope.practice_codes(conn), enabled=anonymise))
+    written = []
+    for chart, name in zip(pack, file_names(pack), strict=True):
+        widget = chart.build(1.0)
+        written.append(save_png(widget, folder / name, *PNG_SIZE, scale=PNG_SCALE))
+        widget.deleteLater()
+    return written
+
