@@ -254,6 +254,61 @@ CREATE TABLE bank_holidays (
 );
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2]
+MIGRATION_3 = """
+-- Intervention notes: dated markers on charts of a practice or a PCN; a note with rebase = 1 is a
+-- change point where the SPC limits start again (metrics.md, SPC section).
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('practice', 'pcn')),
+    scope_code TEXT NOT NULL,
+    day TEXT NOT NULL,             -- 'YYYY-MM-DD'
+    text TEXT NOT NULL,
+    rebase INTEGER NOT NULL DEFAULT 0 CHECK (rebase IN (0, 1)),
+    metric TEXT,                   -- NULL: every chart of the scope; else one metric key
+    created_at TEXT NOT NULL
+);
+CREATE INDEX notes_scope ON notes (scope_kind, scope_code, day);
+"""
+
+MIGRATION_4 = """
+-- NHS App and online access (nhs_app.md). One row per figure; value NULL = blank, NULL or
+-- suppressed in the file (never 0). Each (measure or field, unit, month) has one supplying import
+-- in `coverage` (sources 'app_<measure>', 'app_area_<measure>', 'pomi_<field>'), so a newer
+-- release of a month replaces only the figures it gives.
+CREATE TABLE app_practice_values (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    ods_code TEXT NOT NULL,
+    month TEXT NOT NULL,           -- 'YYYY-MM'
+    measure TEXT NOT NULL,         -- logins, record_views, record_users, prescriptions_ordered, ...
+    value INTEGER,
+    PRIMARY KEY (measure, ods_code, month)
+);
+CREATE INDEX app_practice_values_practice ON app_practice_values (ods_code, month);
+
+-- Published ICB and national NHS App statistics (area_code 'ENGLAND' for England).
+CREATE TABLE app_area_values (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    area_code TEXT NOT NULL,
+    area_name TEXT,
+    month TEXT NOT NULL,
+    measure TEXT NOT NULL,         -- logins, unique_users, prescriptions_ordered, ...
+    value INTEGER,
+    PRIMARY KEY (measure, area_code, month)
+);
+
+-- POMI (patient online management information), in the 2017-24 field names for both layouts.
+CREATE TABLE pomi_values (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    ods_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    field TEXT NOT NULL,           -- patient_list_size, Pat_Presc_Use, Sys_Appts_Enbld, ...
+    value INTEGER,
+    supplier TEXT,
+    PRIMARY KEY (field, ods_code, month)
+);
+CREATE INDEX pomi_values_practice ON pomi_values (ods_code, month);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,6 +27,7 @@ from practice_desk import demo_calls
 from practice_desk.demo_calls import CallProfile, CbtRow, Tally
 from practice_desk.importing import ImportReport, import_file, undo_import
 from practice_desk.importing.runner import Cancel, ImportOptions, Progress
+from practice_desk.nhs_app import demo_app
 
 DEMO_PCN = "DEMPCN"
 DEMO_PCN_NAME = "DEMO Riverside PCN"
@@ -550,6 +551,7 @@ def write_demo_files(folder: Path) -> list[Path]:
     call_logs, tallies = write_call_logs(folder)
     files += call_logs
     files.append(demo_calls.write_cbt_workbook(cbt_rows(tallies), folder / CBT_FILE))
+    files.append(demo_app.write_app_export(folder))  # NHS App dashboard export (internal names)
     return files
 
 

@@ -92,13 +92,13 @@ def test_older_non_empty_database_is_backed_up_before_migrating(filled, monkeypa
     old.close()
     assert old_content["__user_version__"] == [(SCHEMA_VERSION,)]
 
-    extra = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);"
+    extra = "CREATE TABLE test_extra (id INTEGER PRIMARY KEY, text TEXT NOT NULL);"
     monkeypatch.setattr(connection, "MIGRATIONS", [*MIGRATIONS, extra])
     monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     conn = open_database(filled)
     try:
         assert schema_version(conn) == SCHEMA_VERSION + 1
-        assert "notes" in tables(conn)
+        assert "test_extra" in tables(conn)
         after = db_dump(conn)
     finally:
         conn.close()
@@ -119,7 +119,7 @@ def test_failed_migration_rolls_back_to_the_old_version(filled, monkeypatch, db_
     old = sqlite3.connect(filled)
     old_content = db_dump(old)
     old.close()
-    broken = "CREATE TABLE notes (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);"
+    broken = "CREATE TABLE test_x (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);"
     monkeypatch.setattr(connection, "MIGRATIONS", [*MIGRATIONS, broken])
     monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(DatabaseError):

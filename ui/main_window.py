@@ -27,6 +27,7 @@ from ui import theme
 from ui.pages.appointments import AppointmentsPage
 from ui.pages.base import COMING, ComingPage
 from ui.pages.imports import ImportsPage
+from ui.pages.nhs_app import NhsAppPage
 from ui.pages.settings import SettingsPage
 from ui.pages.telephony import TelephonyPage
 from ui.selector import SelectionBar
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
             return AppointmentsPage(self.state)
         if name == "Telephony":
             return TelephonyPage(self.state)
+        if name == "NHS App":
+            return NhsAppPage(self.state)
         if name == "Imports":
             return ImportsPage(self.state)
         if name == "Settings":

@@ -81,9 +81,20 @@ def recognise(source: Source, header: list[str], conn: Any = None,
     return None
 
 
+# Recognisers for .xlsx workbooks without a fixed layout (NHS App dashboard exports), asked
+# before the fixed-layout workbooks: (path, conn or None, ImportOptions or None) -> Importer | None.
+_WORKBOOK_RECOGNISERS: list[Callable[[Path, Any, Any], Importer | None]] = []
+
+
+def register_workbook_recogniser(recognise_book: Callable[[Path, Any, Any], Importer | None]):
+    _WORKBOOK_RECOGNISERS.append(recognise_book)
+    return recognise_book
+
+
 def importers() -> list[Importer]:
     # Importing the modules registers their importers.
     from practice_desk.importing import cbt, gpad, population  # noqa: F401
+    from practice_desk.nhs_app import app_stats, pomi  # noqa: F401  (NHS App, POMI)
     from practice_desk.telephony import calllogs  # noqa: F401  (call logs, queue_log, 111)
 
     return list(_REGISTRY)
@@ -121,7 +132,7 @@ def _plan_zip(path: Path, conn: Any = None, options: Any = None) -> Plan:
     members = zip_members(path)
     importers()  # registers the recognisers too
     if "xl/workbook.xml" in members:
-        return _plan_workbook(path)
+        return _plan_workbook(path, conn, options)
     steps, skipped = [], []
     for member in members:
         source = Source(path, member)
@@ -148,7 +159,11 @@ def _plan_zip(path: Path, conn: Any = None, options: Any = None) -> Plan:
     return Plan(main, steps)
 
 
-def _plan_workbook(path: Path) -> Plan:
+def _plan_workbook(path: Path, conn: Any = None, options: Any = None) -> Plan:
+    for recognise_book in _WORKBOOK_RECOGNISERS:
+        found = recognise_book(path, conn, options)
+        if found is not None:
+            return Plan(found.kind, [Step(Source(path), found)])
     for importer in importers():
         if importer.matches_workbook is not None and importer.matches_workbook(path):
             return Plan(importer.kind, [Step(Source(path), importer)])

@@ -90,6 +90,7 @@ def register_kind(kind: MappingKind) -> MappingKind:
 
 def kinds() -> dict[str, MappingKind]:
     # Importing the modules that read mapped files registers their kinds.
+    from practice_desk.nhs_app import app_stats, pomi  # noqa: F401
     from practice_desk.telephony import calllogs  # noqa: F401
 
     return dict(_KINDS)

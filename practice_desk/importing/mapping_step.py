@@ -22,6 +22,7 @@ from practice_desk.importing.mapping import (
     validate,
 )
 from practice_desk.importing.problems import ImportFailed
+from practice_desk.nhs_app import app_stats
 from practice_desk.telephony import asterisk_queue, calllogs
 
 CALL_LOG = calllogs.CALL_LOG
@@ -57,6 +58,8 @@ def propose(path: str | Path, conn: sqlite3.Connection | None = None) -> Proposa
     header = _header(source)
     if not header or match_header([h.strip().upper() for h in header]):
         return None
+    if app_stats.preset_for(header) is not None:
+        return None  # an NHS App dashboard export in a known shape imports as it is
     return _for_header(header, conn)
 
 
@@ -77,5 +80,6 @@ def _for_header(header: list[str], conn: sqlite3.Connection | None) -> Proposal:
         if preset.matches(header):
             return Proposal(preset.for_header(header), "preset", header)
     guesses = [suggest_mapping(kind, header) for kind in kinds()]
-    best = min(guesses, key=lambda guess: (len(validate(guess, header)), guess.kind != CALL_LOG))
+    best = min(guesses, key=lambda guess: (len(validate(guess, header)), guess.kind != CALL_LOG,
+                                           -len(guess.columns)))
     return Proposal(best, "guess", header)

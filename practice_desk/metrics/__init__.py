@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from practice_desk.metrics import appointments, telephony
+from practice_desk.metrics import appointments, nhs_app, telephony
 from practice_desk.metrics.keys import CONTEXT_KEYS, METRIC_KEYS
 from practice_desk.metrics.selection import Selection, SelectionError
 
@@ -14,7 +14,7 @@ __all__ = ["METRIC_KEYS", "Selection", "SelectionError", "metric_rows", "metrics
 
 def _empty_row(month: str) -> dict:
     return {"month": month, **dict.fromkeys(METRIC_KEYS), **dict.fromkeys(CONTEXT_KEYS),
-            "telephony_source": None}
+            "telephony_source": None, **dict.fromkeys(nhs_app.CONTEXT_KEYS)}
 
 
 def metric_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
@@ -22,12 +22,14 @@ def metric_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
     practices = selection.practices(conn)
     counts = appointments.monthly_counts(conn, practices, selection)
     calls = telephony.monthly(conn, practices, selection)
+    app = nhs_app.monthly(conn, practices, selection)
     rows = []
-    for month in sorted(set(counts) | set(calls)):
+    for month in sorted(set(counts) | set(calls) | set(app)):
         row = _empty_row(month)
         if month in counts:
             row.update(_appointment_values(conn, practices, month, counts[month]))
         row.update(calls.get(month, {}))
+        row.update(app.get(month, {}))
         rows.append(row)
     return rows
 
@@ -52,13 +54,15 @@ def period_summary(conn: sqlite3.Connection, selection: Selection) -> dict | Non
     practices = selection.practices(conn)
     counts = appointments.monthly_counts(conn, practices, selection)
     calls = telephony.monthly_counts(conn, practices, selection)
-    months = sorted(set(counts) | set(calls))
+    app_months = [m for m in nhs_app.data_months(conn, practices) if selection.contains(m)]
+    months = sorted(set(counts) | set(calls) | set(app_months))
     if not months:
         return None
     row = _empty_row(f"{months[0]}..{months[-1]}")
     if counts:
         row.update(_appointments_period(conn, practices, counts))
     row.update(telephony.period_values(conn, practices, selection))
+    row.update(nhs_app.period_values(conn, practices, selection))
     row["months"] = len(months)
     return row
 

@@ -36,12 +36,27 @@ def definitions() -> dict[str, Definition]:
         if base in found:
             name = found[base].name
             found[f"{base}_per_1000"] = Definition(
-                f"{base}_per_1000", f"{name} per 1,000 patients",
-                f"{name} ÷ list size × 1,000.")
+                f"{base}_per_1000", f"{name} per 1,000 patients", f"{name} ÷ {_per(base)} × 1,000.")
             found[f"{base}_ytd_change"] = Definition(
-                f"{base}_ytd_change", f"{name}: year-to-date change",
-                f"{name} from April to the month, over the same months a year earlier, minus 1.")
+                f"{base}_ytd_change", f"{name}: year-to-date change", _ytd(base, name))
     return found
+
+
+def _per(base: str) -> str:
+    """The denominator of a per-1,000 figure (the page's NHS App section says the same)."""
+    if base.startswith("app_"):
+        return ("registered patients aged 13+ as given in the NHS App export (the dashboard's "
+                "own denominator); where the export does not give it, list size (all registered "
+                "patients)")
+    return ("registered patients: POMI's list size for the month; where POMI has none, list size "
+            "(all registered patients)")
+
+
+def _ytd(base: str, name: str) -> str:
+    if base == "app_registrations_total":
+        return (f"{name} at the month over the same figure a year earlier, minus 1 (a running "
+                "total is not added up over months).")
+    return f"{name} from April to the month, over the same months a year earlier, minus 1."
 
 
 def name_of(key: str) -> str:

@@ -6,7 +6,6 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from local_db import queries
 from ui.charts import month_label
-from ui.names import practice_names
 from ui.state import AppState
 
 
@@ -44,7 +43,8 @@ def scope_text(state: AppState, rows: list[dict]) -> str:
     if selection is None:
         return "Choose a practice or PCN at the top."
     if selection.practice:
-        scope = practice_names(state).label(selection.practice)
+        practice = queries.get_practice(state.conn, selection.practice) or {}
+        scope = f"{practice.get('name', '')} ({selection.practice})"
     else:
         pcn = next((p for p in queries.list_pcns(state.conn) if p["pcn_code"] == selection.pcn),
                    {})
@@ -70,9 +70,6 @@ COMING = {
                 "face-to-face share, appointments within two weeks, DNAs, NHS App use) with the "
                 "change since last month, Making Data Count icons and your targets. "
                 "Face-to-face and two-week figures are already on the Appointments page.",
-    "NHS App": "Coming next: NHS App and online access figures (logins, record views, repeat "
-               "prescriptions, appointments booked) per practice and PCN, per 1,000 patients, "
-               "with year-to-date change and the national ambitions.",
     "PCN": "Coming next: the PCN's practices side by side for any measure, per 1,000 patients "
            "where sizes differ, against the national spread, with an option to hide practice "
            "names for meetings.",
