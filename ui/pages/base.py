@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from local_db import queries
 from ui.charts import month_label
+from ui.names import practice_names
 from ui.state import AppState
 
 
@@ -43,8 +44,7 @@ def scope_text(state: AppState, rows: list[dict]) -> str:
     if selection is None:
         return "Choose a practice or PCN at the top."
     if selection.practice:
-        practice = queries.get_practice(state.conn, selection.practice) or {}
-        scope = f"{practice.get('name', '')} ({selection.practice})"
+        scope = practice_names(state).label(selection.practice)
     else:
         pcn = next((p for p in queries.list_pcns(state.conn) if p["pcn_code"] == selection.pcn),
                    {})

@@ -24,6 +24,7 @@ from practice_desk.metrics.keys import APP_BASE_KEYS
 from ui import theme
 from ui.charts import MonthlyChart, StackedBars, month_label
 from ui.models import RowsModel, text, thousands
+from ui.names import practice_names
 from ui.pages.appointments import format_value
 from ui.pages.base import Page, scope_text
 
@@ -216,14 +217,15 @@ class NhsAppPage(Page):
         key = self.compare_key.currentData()
         pcn, practices = self._pcn_practices()
         values = app_metrics.practice_comparison(self.state.conn, practices, key, month)
-        labels = [code for code, _ in values]
+        names = practice_names(self.state)  # 'Practice A', ... when anonymised
+        labels = [names.scrub(code) for code, _ in values]
         heights = [value or 0.0 for _, value in values]
         self.comparison.set_grouped(labels, {name_of(key): heights},
                                     {name_of(key): theme.NHS_BLUE}, unit="per 1,000")
         self.comparison.legend.clear()  # one series: the title says what it is
         self.comparison.setTitle(f"{name_of(key)}, by practice", color=theme.NHS_DARK_BLUE,
                                  size="12pt")
-        missing = [code for code, value in values if value is None]
+        missing = [names.scrub(code) for code, value in values if value is None]
         where = f"the practices of PCN {pcn}" if pcn else "this practice (no PCN on record)"
         note = f"{month_label(month)}, {where}."
         if missing:
