@@ -141,3 +141,19 @@ def test_non_integer_count(loaded, db_dump, tmp_path, crosstab_csv):
     report = import_file(loaded, path)
     assert "line 2" in report.message and "whole number" in report.message
     assert db_dump(loaded) == before
+
+
+def test_huge_and_non_ascii_counts(loaded, db_dump, tmp_path, crosstab_csv):
+    lines = crosstab_csv.read_text(encoding="utf-8").splitlines()
+    rows = []
+    for number, count in enumerate(["99999999999999999999", "1²"], start=1):
+        row = lines[number].split(",")
+        row[12] = count
+        rows.append(",".join(row))
+    path = tmp_path / "odd_counts.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    before = db_dump(loaded)
+    report = import_file(loaded, path)
+    assert "line 2" in report.message and "too large" in report.message
+    assert "line 3" in report.message and "whole number" in report.message
+    assert db_dump(loaded) == before

@@ -42,11 +42,17 @@ def column_index(reader: CsvReader, required: list[str]) -> dict[str, int]:
     return {name: positions[name] for name in required}
 
 
+MAX_COUNT = 10**9  # far above any real count; larger values are damage (and overflow SQLite)
+
+
 def parse_count(text: str) -> int:
     value = text.strip()
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ValueError(f"count '{text}' is not a whole number of appointments")
-    return int(value)
+    count = int(value)
+    if count > MAX_COUNT:
+        raise ValueError(f"count '{text}' is too large to be real")
+    return count
 
 
 def note_encoding(ctx: ImportContext, reader: CsvReader) -> None:
@@ -147,7 +153,7 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
             if month is None:
                 month = months[row[i_month]] = month_of(row[i_month])
             raw_count = row[i_count]
-            count = int(raw_count) if raw_count.isdigit() else parse_count(raw_count)
+            count = parse_count(raw_count)
         except ValueError as exc:
             problems.add(source.problem(line, str(exc)))
             continue
