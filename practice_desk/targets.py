@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from local_db import queries
+from practice_desk.metrics.keys import is_share
 
 # Seen in ICB reports; the user can change or clear them in Settings.
 DEFAULT_TARGETS = {"f2f_share": 0.70, "within_14_days_share": 0.85}
@@ -22,6 +23,8 @@ def get_target(conn: sqlite3.Connection, metric: str) -> float | None:
 
 
 def set_target(conn: sqlite3.Connection, metric: str, value: float | None) -> None:
-    if value is not None and not 0 <= value <= 1:
+    if value is not None and is_share(metric) and not 0 <= value <= 1:
         raise ValueError(f"A target for {metric} is a share between 0 and 1, not {value}.")
+    if value is not None and value < 0:
+        raise ValueError(f"A target for {metric} cannot be negative ({value}).")
     queries.set_setting(conn, _setting_key(metric), "" if value is None else repr(value))

@@ -157,7 +157,7 @@ def test_keyboard_shortcuts_switch_pages(qtbot, window):
 
 def test_coming_pages_show_no_numbers(qtbot, window):
     start_without_demo(window)
-    for name in ("Overview", "PCN"):
+    for name in ("PCN",):
         labels = window.pages[name].findChildren(QLabel)
         text = " ".join(label.text() for label in labels)
         assert "Coming next" in text

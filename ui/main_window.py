@@ -28,6 +28,7 @@ from ui.pages.appointments import AppointmentsPage
 from ui.pages.base import COMING, ComingPage
 from ui.pages.imports import ImportsPage
 from ui.pages.nhs_app import NhsAppPage
+from ui.pages.overview import OverviewPage
 from ui.pages.settings import SettingsPage
 from ui.pages.telephony import TelephonyPage
 from ui.selector import SelectionBar
@@ -115,6 +116,8 @@ class MainWindow(QMainWindow):
         return row
 
     def _make_page(self, name: str):
+        if name == "Overview":
+            return OverviewPage(self.state)
         if name == "Appointments":
             return AppointmentsPage(self.state)
         if name == "Telephony":

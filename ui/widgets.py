@@ -6,18 +6,22 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from practice_desk import targets
 from practice_desk.metrics.definitions import name_of
+from practice_desk.metrics.keys import is_share
 from ui.state import AppState
 
 
 class TargetBox(QWidget):
-    """'Target [70] %' for one metric, saved in the database; 0 means no target."""
+    """'Target [70] %' for one metric (a plain number for counts), saved in the database; 0 means
+    no target."""
 
     def __init__(self, state: AppState, key: str, label: str = "Target") -> None:
         super().__init__()
         self.state, self.key = state, key
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.spin = QSpinBox(minimum=0, maximum=100, suffix=" %", specialValueText="none")
+        self.scale = 100 if is_share(key) else 1
+        self.spin = QSpinBox(minimum=0, maximum=100 if self.scale == 100 else 1_000_000,
+                             suffix=" %" if self.scale == 100 else "", specialValueText="none")
         self.spin.setAccessibleName(f"Target for {name_of(key)}")
         self.spin.setToolTip("A local target, drawn as a red dashed line; 0 removes it. "
                              "It never changes a figure.")
@@ -32,9 +36,9 @@ class TargetBox(QWidget):
     def load(self) -> None:
         value = targets.get_target(self.state.conn, self.key)
         self.spin.blockSignals(True)
-        self.spin.setValue(round(value * 100) if value is not None else 0)
+        self.spin.setValue(round(value * self.scale) if value is not None else 0)
         self.spin.blockSignals(False)
 
     def _changed(self, value: int) -> None:
-        targets.set_target(self.state.conn, self.key, value / 100 if value else None)
+        targets.set_target(self.state.conn, self.key, value / self.scale if value else None)
         self.state.targets_changed.emit()

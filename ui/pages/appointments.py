@@ -12,15 +12,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_desk import targets
+from practice_desk import headline, targets
 from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER
 from practice_desk.metrics import metric_rows, period_summary
 from practice_desk.metrics.appointments import breakdown
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import is_share
-from ui.charts import MonthlyChart
 from ui.models import RowsModel, percent, text, thousands
+from ui.notes_dialog import NoteEditor
 from ui.pages.base import Page, scope_text
+from ui.spc_chart import SPCChart
 from ui.widgets import TargetBox
 
 CHARTED = ["f2f_share", "within_14_days_share"]
@@ -74,7 +75,9 @@ class AppointmentsPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         self.summary = self._summary_tiles()
         layout.addWidget(self.summary)
-        self.charts: dict[str, MonthlyChart] = {}
+        self.charts: dict[str, SPCChart] = {}
+        self.notes = NoteEditor(state, self)  # right-click a chart to add or edit a note
+        self.notes.changed.connect(self.refresh)
         self.target_boxes: dict[str, TargetBox] = {}
         charts_row = QHBoxLayout()
         for key in CHARTED:
@@ -119,7 +122,9 @@ class AppointmentsPage(Page):
 
     def _chart_column(self, key: str) -> QVBoxLayout:
         column = QVBoxLayout()
-        chart = MonthlyChart(f"{name_of(key)} by month")
+        chart = SPCChart(f"{name_of(key)} by month")
+        chart.configure(key)
+        self.notes.attach(chart)
         chart.setToolTip(tooltip(key))
         chart.setAccessibleName(f"{name_of(key)} by month")
         self.charts[key] = chart
@@ -131,6 +136,8 @@ class AppointmentsPage(Page):
     def refresh(self) -> None:
         selection = self.state.selection
         rows = metric_rows(self.state.conn, selection) if selection else []
+        # Months with only telephony or NHS App figures are not appointment months.
+        rows = [row for row in rows if row["appointments_total"] is not None]
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
         self.scope_label.setText(scope_text(self.state, rows))
@@ -141,8 +148,9 @@ class AppointmentsPage(Page):
             label.setText(format_value(key, summary[key]))
         months = [row["month"] for row in rows]
         for key, chart in self.charts.items():
-            chart.set_series(months, [row[key] for row in rows])
-        self._show_targets()
+            self.target_boxes[key].load()
+            chart.set_data(months, [row[key] for row in rows], headline.improvement(key),
+                           targets.get_target(self.state.conn, key), self.notes.notes_for(key))
         self.quality.setText("Data quality over the period: " + "; ".join(
             f"{name_of(key).lower()} {format_value(key, summary[key])}" for key in QUALITY)
             + ". GPAD counts appointments, not demand or workload.")

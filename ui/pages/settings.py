@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPush
 from local_db import queries
 from local_db.connection import list_backups
 from practice_desk.applog import log_file
+from practice_desk.headline import HEADLINE_KEYS
 from practice_desk.metrics.definitions import name_of
-from practice_desk.targets import DEFAULT_TARGETS
 from ui.pages.base import Page
 from ui.pages.telephony_settings import TelephonySettings
 from ui.widgets import TargetBox
@@ -32,11 +32,12 @@ class SettingsPage(Page):
     def _targets_group(self) -> QGroupBox:
         group = QGroupBox("Local targets")
         form = QFormLayout(group)
-        self.target_boxes = {key: TargetBox(self.state, key, label="") for key in DEFAULT_TARGETS}
+        self.target_boxes = {key: TargetBox(self.state, key, label="") for key in HEADLINE_KEYS}
         for key, box in self.target_boxes.items():
             form.addRow(name_of(key), box)
-        form.addRow(QLabel("Targets are drawn on charts as a red dashed line. They never change "
-                           "a figure.", objectName="hint", wordWrap=True))
+        form.addRow(QLabel("Targets are drawn on charts as a red dashed line and set the "
+                           "assurance icon on the Overview. They never change a figure. "
+                           "\"none\" means no target.", objectName="hint", wordWrap=True))
         self.state.targets_changed.connect(lambda: [b.load() for b in self.target_boxes.values()])
         return group
 
