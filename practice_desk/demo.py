@@ -631,9 +631,10 @@ def demo_import_ids(conn: sqlite3.Connection) -> list[int]:
 
 
 def remove_demo(conn: sqlite3.Connection) -> str:
-    """Undo every demo import, forget the demo practices and their diversion log; real data is
-    untouched."""
+    """Undo every demo import, forget the demo practices, their diversion log and chart notes;
+    real data is untouched."""
     removed = [undo_import(conn, import_id) for import_id in demo_import_ids(conn)]
     conn.execute("DELETE FROM diversions WHERE ods_code LIKE ? || '%'", (queries.DEMO_PREFIX,))
+    conn.execute("DELETE FROM notes WHERE scope_code LIKE ? || '%'", (queries.DEMO_PREFIX,))
     conn.execute("DELETE FROM practices WHERE ods_code LIKE ? || '%'", (queries.DEMO_PREFIX,))
     return f"Removed the demo data ({len(removed)} imports)."

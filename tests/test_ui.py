@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLabel
 
 from local_db import queries
 from practice_desk import demo, targets
@@ -153,16 +152,6 @@ def test_keyboard_shortcuts_switch_pages(qtbot, window):
     for number, name in enumerate(PAGES, start=1):
         qtbot.keyClick(window, str(number), Qt.KeyboardModifier.ControlModifier)
         assert window.stack.currentWidget() is window.pages[name]
-
-
-def test_coming_pages_show_no_numbers(qtbot, window):
-    start_without_demo(window)
-    for name in ("PCN",):
-        labels = window.pages[name].findChildren(QLabel)
-        text = " ".join(label.text() for label in labels)
-        assert "Coming next" in text
-        assert not any(ch.isdigit() for ch in text.replace("8am", "").replace("1,000", "")
-                       .replace("111", ""))
 
 
 def test_month_range_narrows_the_charts(qtbot, window):

@@ -24,11 +24,13 @@ from practice_desk import APP_NAME, __version__, demo
 from practice_desk.applog import log_file
 from practice_desk.resources import resource_path
 from ui import theme
+from ui.excel_export import ExcelExportButton
+from ui.meeting_entry import MeetingEntry
 from ui.pages.appointments import AppointmentsPage
-from ui.pages.base import COMING, ComingPage
 from ui.pages.imports import ImportsPage
 from ui.pages.nhs_app import NhsAppPage
 from ui.pages.overview import OverviewPage
+from ui.pages.pcn import PcnPage
 from ui.pages.settings import SettingsPage
 from ui.pages.telephony import TelephonyPage
 from ui.selector import SelectionBar
@@ -38,6 +40,9 @@ from ui.tasks import Task, on_own_connection, run_task
 log = logging.getLogger(__name__)
 
 PAGES = ["Overview", "Telephony", "Appointments", "NHS App", "PCN", "Imports", "Settings"]
+PAGE_CLASSES = {"Overview": OverviewPage, "Telephony": TelephonyPage,
+                "Appointments": AppointmentsPage, "NHS App": NhsAppPage, "PCN": PcnPage,
+                "Imports": ImportsPage}
 FIRST_RUN_KEY = "first_run_done"
 
 
@@ -63,6 +68,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(QStatusBar())
         self.state.data_changed.connect(self._data_changed)
         self.state.selection_changed.connect(self._selection_changed)
+        self.state.anonymise_changed.connect(self._refresh_visible)
         self.nav.setCurrentRow(PAGES.index("Appointments"))
 
     # --- layout -------------------------------------------------------------------------
@@ -77,6 +83,12 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         self.selector = SelectionBar(self.state)
         row.addWidget(self.selector)
+        self.excel_button = ExcelExportButton(
+            self.state, lambda text: self.statusBar().showMessage(text, 8000))
+        row.addWidget(self.excel_button)
+        self.meeting_entry = MeetingEntry(self)  # Anonymise, Meeting mode (F11, Ctrl+M)
+        self.anonymise_button = self.meeting_entry.anonymise
+        row.addWidget(self.meeting_entry)
         about = QPushButton("About", flat=True)
         about.setStyleSheet("color: white; text-decoration: underline;")
         about.clicked.connect(self.show_about)
@@ -116,19 +128,9 @@ class MainWindow(QMainWindow):
         return row
 
     def _make_page(self, name: str):
-        if name == "Overview":
-            return OverviewPage(self.state)
-        if name == "Appointments":
-            return AppointmentsPage(self.state)
-        if name == "Telephony":
-            return TelephonyPage(self.state)
-        if name == "NHS App":
-            return NhsAppPage(self.state)
-        if name == "Imports":
-            return ImportsPage(self.state)
         if name == "Settings":
             return SettingsPage(self.state, self.load_demo, self.remove_demo)
-        return ComingPage(self.state, name, COMING[name])
+        return PAGE_CLASSES[name](self.state)
 
     # --- behaviour ----------------------------------------------------------------------
     def start(self) -> None:
@@ -140,6 +142,13 @@ class MainWindow(QMainWindow):
             self.load_demo()
         self._show_demo_marks()
         self._refresh_visible()
+
+    @property
+    def meeting(self):
+        return self.meeting_entry.meeting
+
+    def start_meeting(self):
+        return self.meeting_entry.start_meeting()
 
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name))

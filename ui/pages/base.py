@@ -52,25 +52,3 @@ def scope_text(state: AppState, rows: list[dict]) -> str:
     if rows:
         scope += f" · {month_label(rows[0]['month'])} to {month_label(rows[-1]['month'])}"
     return scope
-
-
-class ComingPage(Page):
-    """A page whose content arrives in a later release: says what, shows no numbers."""
-
-    def __init__(self, state: AppState, title: str, coming: str, parent=None) -> None:
-        self.title = title
-        super().__init__(state, parent)
-        self.hint(coming)
-        self.body.addStretch(1)
-
-
-COMING = {
-    "Overview": "Coming next: one tile per headline measure for the selected practice or PCN "
-                "(missed calls, answered within a minute, call-backs, 111 in core hours, "
-                "face-to-face share, appointments within two weeks, DNAs, NHS App use) with the "
-                "change since last month, Making Data Count icons and your targets. "
-                "Face-to-face and two-week figures are already on the Appointments page.",
-    "PCN": "Coming next: the PCN's practices side by side for any measure, per 1,000 patients "
-           "where sizes differ, against the national spread, with an option to hide practice "
-           "names for meetings.",
-}

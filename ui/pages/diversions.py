@@ -98,11 +98,9 @@ class DiversionLog(QGroupBox):
 
     def refresh(self) -> None:
         episodes = core_hours.list_diversions(self.state.conn, self._practices())
-        self.model.set_rows([vars(e) | {"practice": self._name(e.practice)} | {"episode": e}
+        names = practice_names(self.state)  # built once: it reads every practice
+        self.model.set_rows([vars(e) | {"practice": names.label(e.practice)} | {"episode": e}
                              for e in episodes])
-
-    def _name(self, code: str) -> str:
-        return practice_names(self.state).label(code)
 
     def _selected(self):
         rows = self.table.selectionModel().selectedRows()

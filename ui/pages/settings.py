@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from local_db import queries
-from local_db.connection import list_backups
 from practice_desk.applog import log_file
 from practice_desk.headline import HEADLINE_KEYS
 from practice_desk.metrics.definitions import name_of
+from ui.pages.backups import BackupsBox
 from ui.pages.base import Page
 from ui.pages.telephony_settings import TelephonySettings
 from ui.widgets import TargetBox
@@ -27,6 +27,8 @@ class SettingsPage(Page):
         self.body.addWidget(self.telephony)
         self.body.addWidget(self._demo_group(load_demo, remove_demo))
         self.body.addWidget(self._storage_group())
+        self.backups = BackupsBox(state)
+        self.body.addWidget(self.backups)
         self.body.addStretch(1)
 
     def _targets_group(self) -> QGroupBox:
@@ -59,12 +61,10 @@ class SettingsPage(Page):
         group = QGroupBox("Where your data is kept")
         form = QFormLayout(group)
         self.db_label = QLabel(wordWrap=True)
-        self.backups_label = QLabel(wordWrap=True)
         self.log_label = QLabel(str(log_file()), wordWrap=True)
-        for widget in (self.db_label, self.backups_label, self.log_label):
+        for widget in (self.db_label, self.log_label):
             widget.setTextInteractionFlags(widget.textInteractionFlags() | _SELECTABLE)
         form.addRow("Database", self.db_label)
-        form.addRow("Backups", self.backups_label)
         form.addRow("Log file", self.log_label)
         form.addRow(QWidget(), QLabel("Nothing is sent anywhere: all data stays on this computer.",
                                       objectName="hint"))
@@ -72,6 +72,7 @@ class SettingsPage(Page):
 
     def refresh(self) -> None:
         self.telephony.refresh()
+        self.backups.refresh()
         loaded = queries.demo_loaded(self.state.conn)
         self.demo_status.setText(
             "The demo PCN (made-up practices, labelled DEMO) is loaded." if loaded else
@@ -79,8 +80,4 @@ class SettingsPage(Page):
         self.load_demo_button.setEnabled(not loaded)
         self.remove_demo_button.setEnabled(loaded)
         self.db_label.setText(str(self.state.db_path))
-        backups = list_backups(self.state.db_path)
-        self.backups_label.setText(
-            f"{len(backups)} kept in {backups[0].parent} (newest {backups[0].name})" if backups
-            else "None yet: a copy is made before each database upgrade.")
 
