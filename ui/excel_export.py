@@ -47,7 +47,8 @@ def export_work(db_path: Path, scope: ExportScope, path: Path, anonymise: bool):
 class ExcelExportButton(QPushButton):
     def __init__(self, state: AppState, show_status: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
-        super().__init__("Export to Excel…", parent)
+        super().__init__("Excel…", parent)
+        self.setAccessibleName("Export to Excel")
         self.state = state
         self.show_status = show_status
         self.task: Task | None = None

@@ -31,7 +31,8 @@ class MeetingEntry(QWidget):
         self.anonymise.setToolTip("Show practices as Practice A, B, … on every page, in meeting "
                                   "mode and in exports (Ctrl+Shift+A)")
         self.anonymise.setAccessibleName("Anonymise practices")
-        self.meeting_button = QPushButton("Meeting mode")
+        self.meeting_button = QPushButton("Meeting")
+        self.meeting_button.setAccessibleName("Meeting mode")
         self.meeting_button.setToolTip("The chart pack full screen, one chart at a time: arrow "
                                        "keys to step, Esc to leave (F11 or Ctrl+M)")
         for button in (self.anonymise, self.meeting_button):

@@ -43,7 +43,7 @@ class SelectionBar(QWidget):
         self.scope.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.scope.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.scope.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.scope.setMinimumWidth(360)
+        self.scope.setMinimumWidth(300)
         self.scope.setToolTip("Choose a PCN (the sum of its practices) or one practice. "
                               "Type to search.")
         self.start = QComboBox(accessibleName="From month")

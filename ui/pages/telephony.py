@@ -160,8 +160,10 @@ class TelephonyPage(Page):
         self.month_label.setText(f"<b>{month_label(latest['month'])}</b> "
                                  f"(source: {latest['telephony_source']})")
         for key, tile in self.tiles.items():
+            # England's spread is of single practices: a PCN's total count is not comparable.
+            comparable = key in NATIONAL_KEYS and (self.state.selection.practice or is_share(key))
             national = (national_distribution(self.state.conn, key, latest["month"])
-                        if key in NATIONAL_KEYS else None)
+                        if comparable else None)
             tile.show_value(latest[key], national)
 
     def _show_trend(self, rows: list[dict]) -> None:
