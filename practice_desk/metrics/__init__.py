@@ -61,7 +61,7 @@ def period_summary(conn: sqlite3.Connection, selection: Selection) -> dict | Non
     row = _empty_row(f"{months[0]}..{months[-1]}")
     if counts:
         row.update(_appointments_period(conn, practices, counts))
-    row.update(telephony.period_values(conn, practices, selection))
+    row.update(telephony.period_values(conn, practices, selection, months=calls))
     row.update(nhs_app.period_values(conn, practices, selection))
     row["months"] = len(months)
     return row

@@ -74,10 +74,14 @@ def monthly(conn: sqlite3.Connection, practices: list[str],
     return rows
 
 
-def period_values(conn: sqlite3.Connection, practices: list[str], selection: Selection) -> dict:
-    """The whole range as one figure per count-based key (counts summed first, then divided)."""
+def period_values(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+                  months: dict[str, MonthCounts] | None = None) -> dict:
+    """The whole range as one figure per count-based key (counts summed first, then divided).
+    `months` are the selection's monthly counts when the caller already has them."""
+    if months is None:
+        months = monthly_counts(conn, practices, selection)
     total = None
-    for found in monthly_counts(conn, practices, selection).values():
+    for found in months.values():
         total = _add(total, found.counts)
     return values_from_counts(total) if total else {}
 

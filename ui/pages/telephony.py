@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_desk.metrics import metric_rows, period_summary
+from practice_desk.metrics import metric_rows, telephony
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import is_share
 from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution, national_series
@@ -179,7 +179,9 @@ class TelephonyPage(Page):
                              for m in months])
 
     def _show_waits(self) -> None:
-        summary = period_summary(self.state.conn, self.state.selection) or {}
+        selection = self.state.selection
+        summary = telephony.period_values(self.state.conn, selection.practices(self.state.conn),
+                                          selection)
         parts = {"Answered": [100 * (summary.get(f"answered_wait_{b}_share") or 0)
                               for b, _ in BANDS],
                  "Missed": [100 * (summary.get(f"missed_wait_{b}_share") or 0) for b, _ in BANDS]}
