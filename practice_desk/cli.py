@@ -14,7 +14,7 @@ from local_db.connection import DatabaseError, open_database, resolve_db_path, r
 from practice_desk import __version__
 from practice_desk.importing import import_file, undo_import
 from practice_desk.metrics import Selection, SelectionError, metric_rows, metrics_document
-from practice_desk.metrics.keys import APPOINTMENT_KEYS, is_share
+from practice_desk.metrics.keys import APPOINTMENT_KEYS, format_value
 from practice_desk.reports.scope import ExportScope
 from practice_desk.selftest import ChartRenderer, run_self_test
 
@@ -157,16 +157,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     for row in rows:
         print(row["month"])
         for key in APPOINTMENT_KEYS:
-            print(f"  {key:<26} {_format(key, row[key])}")
+            print(f"  {key:<26} {format_value(key, row[key])}")
     return EXIT_OK
-
-
-def _format(key: str, value) -> str:
-    if value is None:
-        return "-"
-    if is_share(key):
-        return f"{value:.1%}"
-    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

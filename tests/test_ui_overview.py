@@ -12,10 +12,10 @@ from local_db import queries
 from local_db.connection import open_database
 from practice_desk import demo, headline, notes, targets
 from practice_desk.metrics import Selection, metric_rows, spc
+from practice_desk.metrics.keys import format_value
 from practice_desk.telephony.daily import daily_rows
 from ui.main_window import MainWindow
 from ui.notes_dialog import NoteDraft
-from ui.pages.appointments import format_value
 from ui.spc_chart import KIND_COLOURS, KIND_SIZES, KIND_SYMBOLS, SPCChart
 
 PCN = Selection(pcn=demo.DEMO_PCN)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from practice_desk import targets
 from practice_desk.metrics.definitions import name_of
@@ -42,3 +42,15 @@ class TargetBox(QWidget):
     def _changed(self, value: int) -> None:
         targets.set_target(self.state.conn, self.key, value / self.scale if value else None)
         self.state.targets_changed.emit()
+
+
+def tile_grid(tiles: dict) -> tuple[QWidget, QLabel]:
+    """Tiles side by side under a caption (e.g. the month they show); returns both."""
+    box = QWidget()
+    grid = QGridLayout(box)
+    grid.setContentsMargins(0, 0, 0, 0)
+    caption = QLabel(objectName="hint")
+    grid.addWidget(caption, 0, 0, 1, len(tiles))
+    for column, tile in enumerate(tiles.values()):
+        grid.addWidget(tile, 1, column)
+    return box, caption

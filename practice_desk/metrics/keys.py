@@ -50,3 +50,12 @@ LOWER_IS_BETTER = {
 def is_share(key: str) -> bool:
     """Shares are fractions 0-1 in data, shown as percentages."""
     return key.endswith("_share") or key == "dna_rate"
+
+
+def format_value(key: str, value) -> str:
+    """A figure as people read it: 64.9%, 6,649 or 436.2; a dash when it cannot be computed."""
+    if value is None:
+        return "–"
+    if is_share(key):
+        return f"{value:.1%}"
+    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"

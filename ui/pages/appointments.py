@@ -17,7 +17,7 @@ from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER
 from practice_desk.metrics import metric_rows, period_summary
 from practice_desk.metrics.appointments import breakdown
 from practice_desk.metrics.definitions import name_of, tooltip
-from practice_desk.metrics.keys import is_share
+from practice_desk.metrics.keys import format_value
 from ui.models import RowsModel, percent, text, thousands
 from ui.notes_dialog import NoteEditor
 from ui.pages.base import Page, scope_text
@@ -30,14 +30,6 @@ SUMMARY = ["appointments_total", "f2f_share", "within_14_days_share", "dna_rate"
 # Over a range of months a per-1,000 figure is the monthly average.
 SUMMARY_CAPTIONS = {"appointments_per_1000": "Per 1,000 patients a month"}
 QUALITY = ["unknown_mode_share", "unknown_interval_share", "unmapped_category_share"]
-
-
-def format_value(key: str, value) -> str:
-    if value is None:
-        return "–"
-    if is_share(key):
-        return f"{value:.1%}"
-    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
 def pivot_breakdown(rows: list[dict]) -> list[dict]:

@@ -7,7 +7,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,13 +19,13 @@ from local_db import queries
 from practice_desk.metrics import metric_rows
 from practice_desk.metrics import nhs_app as app_metrics
 from practice_desk.metrics.definitions import name_of, tooltip
-from practice_desk.metrics.keys import APP_BASE_KEYS
+from practice_desk.metrics.keys import APP_BASE_KEYS, format_value
 from ui import theme
 from ui.charts import MonthlyChart, StackedBars, month_label
 from ui.models import RowsModel, text, thousands
 from ui.names import practice_names
-from ui.pages.appointments import format_value
 from ui.pages.base import Page, scope_text
+from ui.widgets import tile_grid
 
 TILES = ["app_logins", "app_record_views", "app_prescriptions_ordered", "app_appointments_booked",
          "app_registrations_total", "online_prescriptions_ordered"]
@@ -123,14 +122,8 @@ class NhsAppPage(Page):
         self.body.addStretch(1)
 
     def _tiles(self) -> QWidget:
-        box = QWidget()
-        grid = QGridLayout(box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.month_label = QLabel(objectName="hint")
-        grid.addWidget(self.month_label, 0, 0, 1, len(TILES))
         self.tiles = {key: AppTile(key) for key in TILES}
-        for column, tile in enumerate(self.tiles.values()):
-            grid.addWidget(tile, 1, column)
+        box, self.month_label = tile_grid(self.tiles)
         return box
 
     def _chooser(self, label_text: str, keys: list[str],

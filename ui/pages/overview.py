@@ -17,12 +17,11 @@ from PySide6.QtWidgets import (
 from practice_desk import headline, notes, targets
 from practice_desk.metrics import metric_rows, spc
 from practice_desk.metrics.definitions import name_of, tooltip
-from practice_desk.metrics.keys import is_share
+from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.telephony.daily import DAILY_KEYS, daily_rows
 from ui import theme
 from ui.charts import month_label
 from ui.notes_dialog import NoteEditor, NotesPanel
-from ui.pages.appointments import format_value
 from ui.pages.base import Page, scope_text
 from ui.spc_chart import SPCChart, describe_assurance, describe_variation, icon_pixmap
 

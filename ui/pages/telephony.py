@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -14,13 +13,13 @@ from PySide6.QtWidgets import (
 
 from practice_desk.metrics import metric_rows, telephony
 from practice_desk.metrics.definitions import name_of, tooltip
-from practice_desk.metrics.keys import is_share
+from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution, national_series
 from practice_desk.telephony.aggregates import calls_by_hour_weekday
 from ui.charts import WEEKDAYS, HeatmapChart, MonthlyChart, StackedBars, month_label
-from ui.pages.appointments import format_value
 from ui.pages.base import Page, scope_text
 from ui.pages.diversions import DiversionLog
+from ui.widgets import tile_grid
 
 TILES = ["inbound_calls", "answered_share", "missed_share", "callback_requested",
          "calls_111_core"]
@@ -85,14 +84,8 @@ class TelephonyPage(Page):
         self.body.addStretch(1)
 
     def _tiles(self) -> QWidget:
-        box = QWidget()
-        grid = QGridLayout(box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.month_label = QLabel(objectName="hint")
-        grid.addWidget(self.month_label, 0, 0, 1, len(TILES))
         self.tiles = {key: Tile(key) for key in TILES}
-        for column, tile in enumerate(self.tiles.values()):
-            grid.addWidget(tile, 1, column)
+        box, self.month_label = tile_grid(self.tiles)
         return box
 
     def _trend_and_waits(self) -> QHBoxLayout:
