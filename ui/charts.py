@@ -15,6 +15,19 @@ from ui import theme
 pg.setConfigOptions(antialias=True, background="w", foreground=theme.NHS_DARK_GREY)
 
 
+def fixed_plot(widget: pg.PlotWidget, grid_alpha: float = 0.25, min_height: int = 240) -> None:
+    """A chart for reading, not exploring: no pan, zoom or menu; readable tick labels."""
+    widget.showGrid(x=False, y=True, alpha=grid_alpha)
+    widget.setMenuEnabled(False)
+    widget.setMouseEnabled(x=False, y=False)
+    widget.hideButtons()
+    font = QFont()
+    font.setPointSize(10)
+    for axis in ("left", "bottom"):
+        widget.getAxis(axis).setTickFont(font)
+    widget.setMinimumHeight(min_height)
+
+
 def month_label(month: str) -> str:
     """'2025-10' -> 'Oct 25'."""
     year, number = month.split("-")
@@ -31,15 +44,7 @@ class MonthlyChart(pg.PlotWidget):
         self.values: list[float | None] = []
         self.target: float | None = None
         self.setTitle(title, color=theme.NHS_DARK_BLUE, size="13pt")
-        self.showGrid(x=False, y=True, alpha=0.25)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        font = QFont()
-        font.setPointSize(10)
-        for axis in ("left", "bottom"):
-            self.getAxis(axis).setTickFont(font)
-        self.setMinimumHeight(240)
+        fixed_plot(self, grid_alpha=0.25)
         self._line = self.plot([], [], pen=pg.mkPen(theme.NHS_BLUE, width=2.5), symbol="o",
                                symbolSize=8, symbolBrush=theme.NHS_BLUE, symbolPen="w")
         self._target_line = pg.InfiniteLine(

@@ -21,7 +21,7 @@ from practice_desk.metrics import spc
 from practice_desk.metrics.keys import is_share
 from practice_desk.notes import Note, change_points, note_position
 from ui import theme
-from ui.charts import month_label
+from ui.charts import fixed_plot, month_label
 
 KIND_COLOURS = {
     spc.IMPROVEMENT: theme.MDC_IMPROVEMENT,
@@ -264,15 +264,7 @@ class SPCChart(pg.PlotWidget):
         self.analysis: spc.Chart | None = None
         self.spots: list[dict] = []
         self.set_title(title)
-        self.showGrid(x=False, y=True, alpha=0.2)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        font = QFont()
-        font.setPointSize(10)
-        for axis in ("left", "bottom"):
-            self.getAxis(axis).setTickFont(font)
-        self.setMinimumHeight(300)
+        fixed_plot(self, grid_alpha=0.2, min_height=300)
         self._line = self.plot([], [], pen=pg.mkPen(LINE_COLOUR, width=2))
         self._points = pg.ScatterPlotItem(pxMode=True)
         self._points.setZValue(10)

@@ -87,8 +87,8 @@ def _value_function(key: str) -> Callable[[sqlite3.Row], float | int | None]:
                      f"(one of: {', '.join(NATIONAL_KEYS)})")
 
 
-def _practice_rows(conn: sqlite3.Connection, key: str, start: str | None,
-                   end: str | None) -> list[sqlite3.Row]:
+def _practice_months(start: str | None, end: str | None) -> tuple[list[str], list[str]]:
+    """WHERE clauses and parameters: practices only (not 'Unassigned'), months in the range."""
     clauses, params = ["m.ods_code IS NOT NULL"], []
     if start:
         clauses.append("m.month >= ?")
@@ -96,6 +96,12 @@ def _practice_rows(conn: sqlite3.Connection, key: str, start: str | None,
     if end:
         clauses.append("m.month <= ?")
         params.append(end)
+    return clauses, params
+
+
+def _practice_rows(conn: sqlite3.Connection, key: str, start: str | None,
+                   end: str | None) -> list[sqlite3.Row]:
+    clauses, params = _practice_months(start, end)
     list_size = "NULL"
     if key == "calls_per_1000":  # the extract nearest to, and not after, the month
         list_size = ("(SELECT patients FROM list_sizes l WHERE l.ods_code = m.ods_code "
@@ -152,13 +158,7 @@ def national_series(conn: sqlite3.Connection, key: str, start: str | None,
     only, not whole rows (this is what makes 36 months of ~4,000 practices take a fraction of
     the time).
     """
-    clauses, params = ["m.ods_code IS NOT NULL"], []
-    if start:
-        clauses.append("m.month >= ?")
-        params.append(start)
-    if end:
-        clauses.append("m.month <= ?")
-        params.append(end)
+    clauses, params = _practice_months(start, end)
     source = "cbt_monthly"
     if key == "calls_per_1000":  # the extract nearest to, and not after, the month
         source = ("(SELECT *, (SELECT patients FROM list_sizes l WHERE l.ods_code = c.ods_code "
