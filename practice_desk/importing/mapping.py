@@ -18,9 +18,7 @@ For a mapping dialog::
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 import sqlite3
@@ -32,14 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.sources import (
-    CHUNK,
-    Source,
-    _bom_tolerant_cp1252,
-    detect_encoding,
-    is_zip,
-    zip_members,
-)
+from practice_desk.importing.sources import Source, is_zip, open_csv, zip_members
 
 # --- kinds and their fields ------------------------------------------------------------------
 
@@ -346,35 +337,12 @@ def open_table(source: Source, has_header: bool = True,
                header: list[str] | None = None, delimiter: str = ",") -> Table:
     """Rows of a CSV with its original header text; `header` names the columns of a file that
     has no header row (`has_header=False`)."""
-    encoding, first_bad = detect_encoding(source)
-    raw = source.open()
-    if encoding == "cp1252":
-        text = _bom_tolerant_cp1252(raw)
-    else:
-        text = io.TextIOWrapper(io.BufferedReader(raw, CHUNK), encoding=encoding, newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    opened = open_csv(source, delimiter)
     names: list[str] = list(header or [])
     if has_header:
-        try:
-            names = [h.replace("\ufeff", "").strip() for h in next(reader)]
-        except StopIteration:
-            text.close()
-            raise ImportFailed([source.problem(None, "the file is empty")]) from None
-        except csv.Error as exc:
-            text.close()
-            raise ImportFailed([source.problem(1, f"the header cannot be read ({exc})")]) from None
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        with text:
-            try:
-                for row in reader:
-                    if row and any(f.strip() for f in row):
-                        yield reader.line_num, row
-            except csv.Error as exc:
-                raise ImportFailed([source.problem(reader.line_num,
-                                                   f"unreadable CSV ({exc})")]) from None
-
-    return Table(source, names, encoding, first_bad, rows(), raw.tell)
+        names = [h.replace("\ufeff", "").strip() for h in opened.header()]
+    return Table(source, names, opened.encoding, opened.first_non_utf8_line, opened.rows(),
+                 opened.raw.tell)
 
 
 def first_source(path: Path, member: str | None = None) -> Source:

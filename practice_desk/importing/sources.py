@@ -141,37 +141,59 @@ class CsvReader:
     first_non_utf8_line: int | None = None
 
 
-def read_csv(source: Source) -> CsvReader:
+@dataclass
+class OpenCsv:
+    """A source opened as CSV in the encoding it really has."""
+
+    source: Source
+    encoding: str
+    first_non_utf8_line: int | None
+    raw: BinaryIO
+    text: io.TextIOBase
+    reader: Iterator[list[str]]
+
+    def header(self) -> list[str]:
+        try:
+            return next(self.reader)
+        except StopIteration:
+            self.text.close()
+            raise ImportFailed([self.source.problem(None, "the file is empty")]) from None
+        except csv.Error as exc:
+            self.text.close()
+            problem = self.source.problem(1, f"the header cannot be read ({exc})")
+            raise ImportFailed([problem]) from None
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(physical line, fields) of every row that is not blank; closes the file at the end."""
+        # Run once per row of files with a million rows: a plain for loop, and the first field
+        # tested before the generator over all of them (it decides almost every row).
+        reader = self.reader
+        with self.text:
+            try:
+                for row in reader:
+                    if row and (row[0].strip() or any(field.strip() for field in row)):
+                        yield reader.line_num, row
+            except csv.Error as exc:
+                problem = self.source.problem(reader.line_num, f"unreadable CSV ({exc})")
+                raise ImportFailed([problem]) from None
+
+
+def open_csv(source: Source, delimiter: str = ",") -> OpenCsv:
     encoding, first_bad_line = detect_encoding(source)
     raw = source.open()
     if encoding == "cp1252":
         text = _bom_tolerant_cp1252(raw)
     else:
         text = io.TextIOWrapper(io.BufferedReader(raw, CHUNK), encoding=encoding, newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader)
-    except StopIteration:
-        text.close()
-        raise ImportFailed([source.problem(None, "the file is empty")]) from None
-    except csv.Error as exc:
-        text.close()
-        raise ImportFailed([source.problem(1, f"the header cannot be read ({exc})")]) from None
+    reader = csv.reader(text, delimiter=delimiter)
+    return OpenCsv(source, encoding, first_bad_line, raw, text, reader)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        # Run once per row of files with a million rows: a plain for loop, and the first field
-        # tested before the generator over all of them (it decides almost every row).
-        with text:
-            try:
-                for row in reader:
-                    if row and (row[0].strip() or any(field.strip() for field in row)):
-                        yield reader.line_num, row
-            except csv.Error as exc:
-                problem = source.problem(reader.line_num, f"unreadable CSV ({exc})")
-                raise ImportFailed([problem]) from None
 
-    headers = [clean_header(h) for h in header]
-    return CsvReader(source, headers, encoding, rows(), raw.tell, first_bad_line)
+def read_csv(source: Source) -> CsvReader:
+    opened = open_csv(source)
+    headers = [clean_header(h) for h in opened.header()]
+    return CsvReader(source, headers, opened.encoding, opened.rows(), opened.raw.tell,
+                     opened.first_non_utf8_line)
 
 
 def clean_header(name: str) -> str:
