@@ -345,6 +345,16 @@ def open_table(source: Source, has_header: bool = True,
                  opened.raw.tell)
 
 
+def table_header(source: Source) -> list[str]:
+    """A CSV's header row as written, or [] when it cannot be read (for recognising files)."""
+    try:
+        table = open_table(source)
+        table.rows.close()  # type: ignore[attr-defined]
+    except (ImportFailed, UnicodeDecodeError, OSError):
+        return []
+    return list(table.header or [])
+
+
 def first_source(path: Path, member: str | None = None) -> Source:
     """The file itself, or the chosen (else the first CSV) member of a zip."""
     if member is not None or not is_zip(path):

@@ -17,8 +17,8 @@ from practice_desk.importing.mapping import (
     find_saved,
     first_source,
     kinds,
-    open_table,
     suggest_mapping,
+    table_header,
     validate,
 )
 from practice_desk.importing.problems import ImportFailed
@@ -55,21 +55,12 @@ def propose(path: str | Path, conn: sqlite3.Connection | None = None) -> Proposa
     if columns:
         mapping = calllogs.asterisk_mapping(columns)
         return Proposal(mapping, "preset", mapping.header or [])
-    header = _header(source)
+    header = table_header(source)
     if not header or match_header([h.strip().upper() for h in header]):
         return None
     if app_stats.preset_for(header) is not None:
         return None  # an NHS App dashboard export in a known shape imports as it is
     return _for_header(header, conn)
-
-
-def _header(source) -> list[str]:
-    try:
-        table = open_table(source)
-        table.rows.close()  # type: ignore[attr-defined]
-    except (ImportFailed, UnicodeDecodeError, OSError):
-        return []
-    return list(table.header or [])
 
 
 def _for_header(header: list[str], conn: sqlite3.Connection | None) -> Proposal:

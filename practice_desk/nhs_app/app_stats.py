@@ -445,17 +445,6 @@ def app_importer(mapping: ColumnMapping, name: str = "") -> Importer:
                     lambda h: False, lambda ctx, source: load(ctx, source, mapping), order=14)
 
 
-def _csv_header(source: Source) -> list[str]:
-    from practice_desk.importing.mapping import open_table
-
-    try:
-        table = open_table(source)
-        table.rows.close()  # type: ignore[attr-defined]
-        return table.header
-    except (ImportFailed, UnicodeDecodeError, OSError):
-        return []
-
-
 def _for_header(header: list[str], conn: sqlite3.Connection | None) -> Importer | None:
     if not header:
         return None
@@ -472,7 +461,9 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     explicit = getattr(options, "mapping", None)
     if explicit is not None:
         return app_importer(explicit) if explicit.kind in _SPECS else None
-    return _for_header(_csv_header(source), conn)
+    from practice_desk.importing.mapping import table_header
+
+    return _for_header(table_header(source), conn)
 
 
 def recognise_workbook(path: Path, conn: sqlite3.Connection | None,

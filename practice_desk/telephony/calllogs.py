@@ -46,6 +46,7 @@ from practice_desk.importing.mapping import (
     normalise_name,
     open_table,
     register_kind,
+    table_header,
 )
 from practice_desk.importing.problems import ImportFailed, ImportProblem
 from practice_desk.importing.runner import ImportContext, NothingNew, RowProblems
@@ -715,15 +716,6 @@ def asterisk_columns(source: Source) -> int | None:
     return len(row)
 
 
-def _header(source: Source) -> list[str]:
-    try:
-        table = open_table(source)
-        table.rows.close()  # type: ignore[attr-defined]
-        return table.header
-    except (ImportFailed, UnicodeDecodeError, OSError):
-        return []
-
-
 def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> Importer | None:
     explicit = getattr(options, "mapping", None)
     if explicit is not None:
@@ -731,7 +723,7 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     columns = asterisk_columns(source)
     if columns:
         return call_log_importer(asterisk_mapping(columns))
-    header = _header(source)
+    header = table_header(source)
     if not header:
         return None
     if conn is not None:

@@ -23,6 +23,7 @@ from practice_desk.importing.mapping import (
     find_saved,
     open_table,
     register_kind,
+    table_header,
 )
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.runner import ImportContext, RowProblems
@@ -109,12 +110,8 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
         return calls_111_importer(explicit) if explicit.kind == CALLS_111 else None
     if conn is None:
         return None
-    try:
-        table = open_table(source)
-        table.rows.close()  # type: ignore[attr-defined]
-    except (ImportFailed, UnicodeDecodeError, OSError):
-        return None
-    saved = find_saved(conn, CALLS_111, table.header) if table.header else None
+    header = table_header(source)
+    saved = find_saved(conn, CALLS_111, header) if header else None
     return calls_111_importer(saved) if saved is not None else None
 
 
