@@ -260,3 +260,36 @@ def test_daily_backup_on_the_first_open_of_a_day(db_path, crosstab_csv):
     copy = sqlite3.connect(backups[0])
     assert copy.execute("SELECT COUNT(*) FROM gpad_appointments").fetchone()[0] == 2638
     copy.close()
+
+
+def test_migration_5_keeps_calls_and_sums_call_months(tmp_path):
+    """Calls and hourly aggregates written under schema 4 survive the rebuild of `calls`; the new
+    call_months equal call_hours' sums; re-importing the same export still adds nothing."""
+    from practice_desk.importing.runner import ImportOptions
+    from practice_desk.telephony.aggregates import call_month_counts
+
+    export = Path(__file__).parent / "data" / "calls" / "xon_export.csv"
+    donor = open_database(":memory:")
+    assert import_file(donor, export, options=ImportOptions(practice="A81001")).status == "done"
+    old = sqlite3.connect(tmp_path / "v4.sqlite", isolation_level=None)
+    for script in MIGRATIONS[:4]:
+        old.executescript(script)
+    old.execute("PRAGMA user_version = 4")
+    for table in ("imports", "calls", "call_hours", "call_waits", "settings"):
+        rows = donor.execute(f"SELECT * FROM {table}").fetchall()
+        marks = ",".join("?" * len(rows[0]))
+        old.executemany(f"INSERT INTO {table} VALUES ({marks})", [tuple(r) for r in rows])
+    old.close()
+
+    conn = open_database(tmp_path / "v4.sqlite")
+    assert schema_version(conn) == SCHEMA_VERSION
+    ordered = "SELECT * FROM calls ORDER BY id"
+    assert [tuple(r) for r in conn.execute(ordered)] == [tuple(r) for r in donor.execute(ordered)]
+    by_month = call_month_counts(conn, ["A81001"], "2025-10", "2025-10")
+    by_days = call_month_counts(conn, ["A81001"], "2025-10-01", "2025-10-31")
+    assert by_month == by_days and by_month["2025-10"]["inbound"] == 12
+    again = tmp_path / "again.csv"  # the same calls in other bytes: matched call by call
+    again.write_bytes(export.read_bytes() + b"\n\n")
+    report = import_file(conn, again, options=ImportOptions(practice="A81001"))
+    assert report.status == "duplicate" and "already in the database" in report.message
+    assert conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 14

@@ -13,6 +13,7 @@ no band, so band sums may fall short of answered/missed, as in NHS data.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -59,10 +60,19 @@ FROM (
     SELECT c.*, (c.weekday IN (SELECT value FROM json_each(:days))
                  AND c.local_time >= :start AND c.local_time < :end
                  AND c.local_day NOT IN (SELECT day FROM bank_holidays)) AS core
-    FROM calls c WHERE c.ods_code = :practice AND c.local_day = :day
+    FROM calls c WHERE c.ods_code = :practice
+      AND c.local_day IN (SELECT value FROM json_each(:day_list))
 )
 GROUP BY ods_code, local_day, CAST(substr(local_time, 1, 2) AS INTEGER), core
 HAVING SUM(direction IN ('inbound', 'outbound')) > 0
+"""
+
+_MONTHS_SQL = f"""
+INSERT INTO call_months (ods_code, month, {", ".join(COUNT_KEYS)}, calls_111_core, talk_sum_s,
+    talk_count)
+SELECT ods_code, month, {", ".join(f"SUM({k})" for k in COUNT_KEYS)},
+    SUM(CASE WHEN core = 1 THEN calls_111 ELSE 0 END), TOTAL(talk_sum_s), SUM(talk_count)
+FROM call_hours WHERE ods_code = ? AND month = ? GROUP BY ods_code, month
 """
 
 _WAITS_SQL = """
@@ -100,20 +110,27 @@ def _core_params(conn: sqlite3.Connection) -> dict:
 
 
 def rebuild_days(conn: sqlite3.Connection, days: Iterable[tuple[str, str]]) -> None:
-    """Recompute call_hours for these (practice, local day) pairs and call_waits for their
-    months, from what `calls` now holds."""
-    pairs = sorted(set(days))
-    if not pairs:
+    """Recompute call_hours for these (practice, local day) pairs, and call_months and
+    call_waits for their months, from what `calls` now holds."""
+    by_practice: dict[str, list[str]] = {}
+    for practice, day in set(days):
+        by_practice.setdefault(practice, []).append(day)
+    if not by_practice:
         return
     params = _core_params(conn)
     with transaction(conn):
-        for practice, day in pairs:
-            conn.execute("DELETE FROM call_hours WHERE ods_code = ? AND day = ?", (practice, day))
-            conn.execute(_HOURS_SQL, {**params, "practice": practice, "day": day})
-        for practice, month in sorted({(p, d[:7]) for p, d in pairs}):
-            conn.execute("DELETE FROM call_waits WHERE ods_code = ? AND month = ?",
-                         (practice, month))
-            conn.execute(_WAITS_SQL, (practice, f"{month}-01", f"{month}-31"))
+        for practice, day_list in sorted(by_practice.items()):
+            day_json = json.dumps(sorted(day_list))
+            conn.execute("DELETE FROM call_hours WHERE ods_code = ? AND day IN "
+                         "(SELECT value FROM json_each(?))", (practice, day_json))
+            conn.execute(_HOURS_SQL, {**params, "practice": practice, "day_list": day_json})
+            for month in sorted({day[:7] for day in day_list}):
+                conn.execute("DELETE FROM call_months WHERE ods_code = ? AND month = ?",
+                             (practice, month))
+                conn.execute(_MONTHS_SQL, (practice, month))
+                conn.execute("DELETE FROM call_waits WHERE ods_code = ? AND month = ?",
+                             (practice, month))
+                conn.execute(_WAITS_SQL, (practice, f"{month}-01", f"{month}-31"))
 
 
 def rebuild_all(conn: sqlite3.Connection) -> None:
@@ -121,6 +138,7 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM call_hours")
         conn.execute("DELETE FROM call_waits")
+        conn.execute("DELETE FROM call_months")
         days = conn.execute("SELECT DISTINCT ods_code, local_day FROM calls").fetchall()
         rebuild_days(conn, [(p, d) for p, d in days])
 
@@ -147,16 +165,24 @@ def _in(practices: Iterable[str]) -> tuple[str, list[str]]:
 def call_month_counts(conn: sqlite3.Connection, practices: Iterable[str], start: str | None = None,
                       end: str | None = None) -> dict[str, dict[str, float]]:
     """Per month ('YYYY-MM'), the call-level sums named like cbt_monthly's columns, plus
-    calls_111_core (calls_111 in core hours), talk_sum_s and talk_count."""
+    calls_111_core (calls_111 in core hours), talk_sum_s and talk_count. Whole months (start and
+    end as 'YYYY-MM' or None) are read from call_months; a range of days from call_hours."""
     marks, codes = _in(practices)
-    low, high = day_range(start, end)
-    sums = ", ".join(f"SUM({k})" for k in COUNT_KEYS)
-    rows = conn.execute(
-        f"SELECT month, {sums}, SUM(CASE WHEN core = 1 THEN calls_111 ELSE 0 END), "
-        "TOTAL(talk_sum_s), SUM(talk_count) FROM call_hours "
-        f"WHERE ods_code IN ({marks}) AND day >= ? AND day <= ? GROUP BY month ORDER BY month",
-        (*codes, low, high))
     keys = COUNT_KEYS + ("calls_111_core", "talk_sum_s", "talk_count")
+    if all(bound is None or len(bound) == 7 for bound in (start, end)):
+        sums = ", ".join(f"SUM({k})" for k in keys)
+        rows = conn.execute(
+            f"SELECT month, {sums} FROM call_months WHERE ods_code IN ({marks}) "
+            "AND month >= ? AND month <= ? GROUP BY month ORDER BY month",
+            (*codes, start or "0000-00", end or "9999-99"))
+    else:
+        low, high = day_range(start, end)
+        sums = ", ".join(f"SUM({k})" for k in COUNT_KEYS)
+        rows = conn.execute(
+            f"SELECT month, {sums}, SUM(CASE WHEN core = 1 THEN calls_111 ELSE 0 END), "
+            "TOTAL(talk_sum_s), SUM(talk_count) FROM call_hours "
+            f"WHERE ods_code IN ({marks}) AND day >= ? AND day <= ? GROUP BY month ORDER BY month",
+            (*codes, low, high))
     return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in rows}
 
 
@@ -194,7 +220,7 @@ def wait_stats(conn: sqlite3.Connection, practices: Iterable[str],
 def talk_mean_s(conn: sqlite3.Connection, practices: Iterable[str], month: str) -> float | None:
     marks, codes = _in(practices)
     total, count = conn.execute(
-        f"SELECT TOTAL(talk_sum_s), SUM(talk_count) FROM call_hours WHERE ods_code IN ({marks}) "
+        f"SELECT TOTAL(talk_sum_s), SUM(talk_count) FROM call_months WHERE ods_code IN ({marks}) "
         "AND month = ?", (*codes, month)).fetchone()
     return total / count if count else None
 

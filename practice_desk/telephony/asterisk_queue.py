@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
 from practice_desk.importing.detect import Importer, register, register_recogniser
@@ -27,6 +28,7 @@ from practice_desk.importing.runner import ImportContext, RowProblems
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
 from practice_desk.telephony.calllogs import QUEUE_NOTE, Leg, call_key
+from practice_desk.telephony.times import london
 
 QUEUE_LOG = "queue_log"
 ANSWER_EVENTS = {"CONNECT", "COMPLETECALLER", "COMPLETEAGENT"}
@@ -48,6 +50,7 @@ def load_queue_log(ctx: ImportContext, source: Source) -> None:
     problems = RowProblems()
     # uniqueid -> (queue, outcome, event, wait, talk)
     results: dict[str, list[Any]] = {}
+    epochs: list[float] = []  # event times, to find the calls' days
     for line, row in table.rows:
         ctx.rows_read += 1
         if len(row) < 5 or not _LINE.match("|".join(row[:5])):
@@ -55,6 +58,7 @@ def load_queue_log(ctx: ImportContext, source: Source) -> None:
                                               "(epoch|uniqueid|queue|agent|EVENT|...)"))
             continue
         uniqueid, queue, event, data = row[1], row[2], row[4].upper(), row[5:]
+        epochs.append(float(row[0]))
         if uniqueid in ("", "NONE"):
             continue
         entry = results.setdefault(uniqueid, [queue if queue != "NONE" else None,
@@ -69,7 +73,7 @@ def load_queue_log(ctx: ImportContext, source: Source) -> None:
             wait = _number(data[index], line, source, problems) if len(data) > index else None
             entry[1:] = ["missed", event, wait, None]
     problems.raise_if_any()
-    updated, days = _apply(ctx, results)
+    updated, days = _apply(ctx, results, _days_around(epochs))
     if ctx.warnings and QUEUE_NOTE in ctx.warnings:
         ctx.warnings.remove(QUEUE_NOTE)
     if not updated:
@@ -88,9 +92,26 @@ def _practices(ctx: ImportContext) -> list[str]:
     return [r[0] for r in ctx.conn.execute("SELECT DISTINCT ods_code FROM calls")]
 
 
-def _apply(ctx: ImportContext, results: dict[str, list[Any]]) -> tuple[int, set]:
+def _days_around(epochs: list[float]) -> tuple[str, str]:
+    """Local days from the day before the first event to the day after the last."""
+    if not epochs:
+        return "9999-12-31", "0000-01-01"
+    low, high = min(epochs) - 86_400, max(epochs) + 86_400
+    return tuple(london(datetime.fromtimestamp(t, UTC)).date().isoformat()  # type: ignore
+                 for t in (low, high))
+
+
+def _apply(ctx: ImportContext, results: dict[str, list[Any]],
+           days_between: tuple[str, str]) -> tuple[int, set]:
     conn: sqlite3.Connection = ctx.conn
     practices = _practices(ctx)
+    calls = {}  # (practice, call_key) -> the stored inbound call
+    for practice in practices:
+        for row in conn.execute(
+                "SELECT call_key, id, local_day, is_111, outcome FROM calls WHERE ods_code = ? "
+                "AND local_day BETWEEN ? AND ? AND direction = 'inbound'",
+                (practice, *days_between)):
+            calls[(practice, row["call_key"])] = row
     updated, days = 0, set()
     dummy = Leg(0, "", None, None, None, None, "inbound", None, None, None,  # type: ignore[arg-type]
                 "missed", None, False, None, False)
@@ -98,10 +119,7 @@ def _apply(ctx: ImportContext, results: dict[str, list[Any]]) -> tuple[int, set]
         if outcome is None:
             continue
         for practice in practices:
-            key = call_key(practice, uniqueid, dummy)
-            row = conn.execute(
-                "SELECT id, local_day, is_111, outcome FROM calls WHERE call_key = ? "
-                "AND direction = 'inbound'", (key,)).fetchone()
+            row = calls.get((practice, call_key(practice, uniqueid, dummy)))
             if row is None:
                 continue
             final = outcome
