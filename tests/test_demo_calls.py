@@ -15,7 +15,11 @@ from practice_desk.demo_calls import CallProfile, Tally, generate_calls
 from practice_desk.importing import import_file
 from practice_desk.importing.runner import ImportOptions
 from practice_desk.metrics import Selection, metric_rows
-from practice_desk.telephony.aggregates import call_month_counts, calls_by_hour_weekday
+from practice_desk.telephony.aggregates import (
+    call_month_counts,
+    calls_by_hour_weekday,
+    rebuild_all,
+)
 from practice_desk.telephony.core_hours import BANK_HOLIDAYS_ENGLAND, list_diversions
 
 CALLS = Path(__file__).parent / "data" / "calls"
@@ -304,3 +308,13 @@ def test_demo_calls_module_is_qt_free():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'ui')]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_sums_added_at_import_equal_a_rebuild_from_the_calls(loaded):
+    conn, _ = loaded
+    tables = ("call_hours", "call_months", "call_waits")
+    added = {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}")) for t in tables}
+    assert all(added.values())
+    rebuild_all(conn)
+    assert {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}"))
+            for t in tables} == added

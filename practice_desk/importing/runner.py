@@ -86,8 +86,11 @@ class ImportContext:
     # --- progress and cancel -------------------------------------------------------------
     def tick(self, reader: CsvReader, rows: int) -> None:
         """Called every row; reports progress and honours cancel every CHECK_EVERY rows."""
-        if rows % CHECK_EVERY:
-            return
+        if rows % CHECK_EVERY == 0:
+            self.checkpoint(reader, rows)
+
+    def checkpoint(self, reader: CsvReader, rows: int) -> None:
+        """Reports progress and honours cancel (for importers that read blocks of rows)."""
         if self._cancel and self._cancel():
             raise ImportCancelled()
         if self._progress:

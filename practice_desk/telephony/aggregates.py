@@ -18,6 +18,8 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+import pandas as pd
+
 from practice_desk.telephony.times import day_range
 
 WAIT_BANDS = ("lt1m", "1to2m", "2to5m", "gt5m")
@@ -131,6 +133,85 @@ def rebuild_days(conn: sqlite3.Connection, days: Iterable[tuple[str, str]]) -> N
                 conn.execute("DELETE FROM call_waits WHERE ods_code = ? AND month = ?",
                              (practice, month))
                 conn.execute(_WAITS_SQL, (practice, f"{month}-01", f"{month}-31"))
+
+
+_SUMMED = COUNT_KEYS + ("talk_sum_s", "talk_count")
+_HOUR_KEYS = ("ods_code", "day", "month", "hour", "weekday", "core")
+_ADD_HOURS_SQL = (
+    f"INSERT INTO call_hours ({', '.join(_HOUR_KEYS + _SUMMED)}) "
+    f"VALUES ({', '.join('?' * len(_HOUR_KEYS + _SUMMED))}) "
+    "ON CONFLICT (ods_code, day, hour, core) DO UPDATE SET "
+    + ", ".join(f"{k} = {k} + excluded.{k}" for k in _SUMMED))
+_ADD_WAITS_SQL = (
+    "INSERT INTO call_waits (ods_code, month, wait_s, calls) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (ods_code, month, wait_s) DO UPDATE SET calls = calls + excluded.calls")
+
+
+def add_calls(conn: sqlite3.Connection, calls: pd.DataFrame) -> None:
+    """Add calls just stored (columns named as in `calls`) to call_hours, call_waits and
+    call_months: the sums rebuild_days would compute from `calls` (a test holds them equal),
+    without reading a million calls back."""
+    if calls.empty:
+        return
+    hours = _hour_sums(calls, _core_flags(conn, calls))
+    with transaction(conn):
+        conn.executemany(_ADD_HOURS_SQL, _rows(hours))
+        waited = calls[(calls["direction"] == "inbound") & (calls["outcome"] == "answered")
+                       & calls["wait_s"].notna()]
+        waits = waited.groupby([waited["ods_code"], waited["local_day"].str[:7],
+                                waited["wait_s"].astype("int64")]).size().reset_index()
+        conn.executemany(_ADD_WAITS_SQL, _rows(waits))
+        for practice, month in hours[["ods_code", "month"]].drop_duplicates().itertuples(
+                index=False):
+            conn.execute("DELETE FROM call_months WHERE ods_code = ? AND month = ?",
+                         (practice, month))
+            conn.execute(_MONTHS_SQL, (practice, month))
+
+
+def _core_flags(conn: sqlite3.Connection, calls: pd.DataFrame) -> pd.Series:
+    from practice_desk.telephony.core_hours import get_core_hours, seed_bank_holidays
+
+    seed_bank_holidays(conn)
+    core = get_core_hours(conn)
+    holidays = [r[0] for r in conn.execute("SELECT day FROM bank_holidays")]
+    clock = calls["local_time"]
+    return (calls["weekday"].isin(core.days) & (clock >= core.start.strftime("%H:%M:%S"))
+            & (clock < core.end.strftime("%H:%M:%S")) & ~calls["local_day"].isin(holidays))
+
+
+def _hour_sums(calls: pd.DataFrame, core: pd.Series) -> pd.DataFrame:
+    inbound = calls["direction"] == "inbound"
+    outcome, wait = calls["outcome"], calls["wait_s"]
+    answered = inbound & (outcome == "answered")
+    counts = {
+        "inbound": inbound, "answered": answered,
+        "ivr_ended": inbound & (outcome == "ivr_ended"),
+        "callback_requested": inbound & (outcome == "callback_requested"),
+        "missed": inbound & (outcome == "missed"),
+        "callback_made": inbound & (calls["callback_made"] == 1),
+        "calls_111": inbound & (calls["is_111"] == 1),
+        "outbound": calls["direction"] == "outbound",
+    }
+    for kind in ("answered", "missed"):  # the bands of the module docstring
+        of_kind = inbound & (outcome == kind)
+        counts[f"{kind}_wait_lt1m"] = of_kind & (wait < 60)
+        counts[f"{kind}_wait_1to2m"] = of_kind & (wait >= 60) & (wait < 120)
+        counts[f"{kind}_wait_2to5m"] = of_kind & (wait >= 120) & (wait <= 300)
+        counts[f"{kind}_wait_gt5m"] = of_kind & (wait > 300)
+    frame = pd.DataFrame({k: v.astype("int64") for k, v in counts.items()})
+    frame["talk_sum_s"] = calls["talk_s"].where(answered, 0.0).fillna(0.0)
+    frame["talk_count"] = (answered & calls["talk_s"].notna()).astype("int64")
+    keys = [calls["ods_code"], calls["local_day"], calls["local_day"].str[:7],
+            calls["local_time"].str[:2].astype("int64"), calls["weekday"], core.astype("int64")]
+    sums = frame.groupby(keys, sort=False).sum()
+    sums.index.names = list(_HOUR_KEYS)
+    sums = sums[(sums["inbound"] + sums["outbound"]) > 0].reset_index()
+    return sums[list(_HOUR_KEYS + _SUMMED)]
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    """Python values (sqlite3 binds no numpy integers), one tuple per row."""
+    return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
 
 
 def rebuild_all(conn: sqlite3.Connection) -> None:

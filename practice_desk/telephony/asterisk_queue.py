@@ -27,7 +27,8 @@ from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.runner import ImportContext, RowProblems
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
-from practice_desk.telephony.calllogs import QUEUE_NOTE, Leg, call_key
+from practice_desk.telephony.calllogs import QUEUE_NOTE
+from practice_desk.telephony.legs import id_key
 from practice_desk.telephony.times import london
 
 QUEUE_LOG = "queue_log"
@@ -113,13 +114,11 @@ def _apply(ctx: ImportContext, results: dict[str, list[Any]],
                 (practice, *days_between)):
             calls[(practice, row["call_key"])] = row
     updated, days = 0, set()
-    dummy = Leg(0, "", None, None, None, None, "inbound", None, None, None,  # type: ignore[arg-type]
-                "missed", None, False, None, False)
     for uniqueid, (queue, outcome, event, wait, talk) in results.items():
         if outcome is None:
             continue
         for practice in practices:
-            row = calls.get((practice, call_key(practice, uniqueid, dummy)))
+            row = calls.get((practice, id_key(practice, uniqueid)))
             if row is None:
                 continue
             final = outcome

@@ -87,7 +87,7 @@ class CallerHasher:
         self._cache: dict[str, str | None | UnusableNumber] = {}
         self.unusable = 0
 
-    def __call__(self, text: str) -> str | None:
+    def _hash(self, text: str) -> str | None | UnusableNumber:
         hit = self._cache.get(text, ...)
         if hit is ...:
             try:
@@ -96,7 +96,20 @@ class CallerHasher:
                 hit = exc
             if len(self._cache) < 200_000:
                 self._cache[text] = hit
+        return hit
+
+    def __call__(self, text: str) -> str | None:
+        hit = self._hash(text)
         if isinstance(hit, UnusableNumber):
             self.unusable += 1
             return None
         return hit
+
+    def column(self, texts: list[str]) -> list[str | None]:
+        """The hash of every text (None when withheld or unusable), once per distinct text."""
+        hashes = {text: self._hash(text) for text in dict.fromkeys(texts)}
+        unusable = {text for text, hit in hashes.items() if isinstance(hit, UnusableNumber)}
+        if unusable:
+            self.unusable += sum(1 for text in texts if text in unusable)
+            hashes.update(dict.fromkeys(unusable))
+        return [hashes[text] for text in texts]  # type: ignore[misc]

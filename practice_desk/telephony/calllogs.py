@@ -25,13 +25,14 @@ Outcome rules (inbound calls; documented in the README of the telephony page):
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from practice_desk.importing import coverage
 from practice_desk.importing.detect import Importer, register, register_recogniser
@@ -48,27 +49,28 @@ from practice_desk.importing.mapping import (
     register_kind,
     table_header,
 )
-from practice_desk.importing.problems import ImportFailed, ImportProblem
-from practice_desk.importing.runner import ImportContext, NothingNew, RowProblems
+from practice_desk.importing.problems import ImportFailed
+from practice_desk.importing.runner import MAX_PROBLEMS, ImportContext, NothingNew, RowProblems
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
 from practice_desk.telephony.callers import CallerHasher
-from practice_desk.telephony.rules import Rules111, get_rules
-from practice_desk.telephony.times import (
-    BadValue,
-    london,
-    parse_duration,
-    parse_local,
-    to_utc,
-    utc_text,
-    zone,
+from practice_desk.telephony.legs import (
+    ODS,
+    LegReader,
+    Legs,
+    LocalClock,
+    id_key,
+    merge,
+    row_key,
+    settle,
 )
+from practice_desk.telephony.rules import get_rules
+from practice_desk.telephony.times import BadValue, zone
 
 CALL_LOG = "call_log"
 OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
 OUTCOME_TARGETS = OUTCOMES + ("callback_made", "ignore")
 DIRECTIONS = ("inbound", "outbound", "internal", "ignore")
-_ODS = re.compile(r"^[A-Z0-9]{3,10}$")
 
 OUTCOME_WORDS = {
     "answered": "answered", "answer": "answered", "connected": "answered",
@@ -94,7 +96,7 @@ YES_NO_WORDS = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes",
 def _check_options(options: dict[str, Any]) -> list[str]:
     messages = []
     practice = (options.get("practice") or "").strip().upper()
-    if practice and not _ODS.match(practice):
+    if practice and not ODS.match(practice):
         messages.append(f"'{options['practice']}' is not a practice ODS code (such as E81050).")
     try:
         zone(options.get("time_zone"))
@@ -247,419 +249,153 @@ def presets() -> list[ColumnMapping]:
     return [p.mapping.copy() for p in PRESETS] + [asterisk_mapping(18)]
 
 
-# --- one row -> one leg ----------------------------------------------------------------------
+# --- loading ---------------------------------------------------------------------------------
 
-
-@dataclass
-class Leg:
-    line: int
-    practice: str
-    group: str | None
-    start: datetime               # UTC
-    answered: datetime | None
-    ended: datetime | None
-    direction: str
-    route: str | None
-    wait_s: float | None
-    talk_s: float | None
-    outcome: str
-    supplier_outcome: str | None
-    callback_made: bool
-    caller_hash: str | None
-    is_111: bool
-    reached_queue: bool = True    # for merging legs: an IVR-only leg did not
-
-
-class Skip(Exception):
-    """The row is not a call to count (mapped to 'ignore')."""
-
-
-@dataclass
-class UnknownWords:
-    words: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-
-    def add(self, field_name: str, word: str, line: int) -> None:
-        seen = self.words.setdefault((field_name, word), [line, 0])
-        seen[1] += 1
-
-    def problems(self, source: Source) -> list[ImportProblem]:
-        out = []
-        for (field_name, word), (line, count) in list(self.words.items())[:20]:
-            what = "an outcome" if field_name == "outcome" else f"a {field_name.replace('_', ' ')}"
-            out.append(source.problem(line, f"the word '{word}' ({count:,} rows) is not mapped to "
-                                            f"{what}; map it in the column-mapping step"))
-        return out
-
-
-_IVR_TYPES = {"ivr", "script", "playfile", "ivrmenu", "digital receptionist"}
-
-
-class RowReader:
-    """Reads call legs from rows, with one mapping, for one import."""
-
-    def __init__(self, mapping: ColumnMapping, header: list[str], source: Source,
-                 practice: str | None, hasher: CallerHasher, rules: Rules111):
-        self.m, self.source = mapping, source
-        self.pos = mapping.positions(header)
-        self.width = len(header)
-        self.practice = (practice or mapping.option("practice") or "").strip().upper() or None
-        if self.practice is None and "practice" not in self.pos:
-            raise ImportFailed([source.problem(None, (
-                "call logs do not say which practice they belong to: choose the practice "
-                "(ODS code) in the import (practice-desk import --practice ODS), or map a "
-                "practice column"))])
-        if self.practice and not _ODS.match(self.practice):
-            raise ImportFailed([source.problem(None, f"'{self.practice}' is not a practice "
-                                                     "ODS code (such as E81050)")])
-        self.tz = zone(mapping.option("time_zone"))
-        self.day_first = bool(mapping.option("day_first"))
-        self.fmt = mapping.option("date_format")
-        self.profile = (mapping.option("profile") or "").lower()
-        self.legs = bool(mapping.option("call_legs"))
-        self.outcome_words = mapping.word_table("outcome")
-        self.direction_words = mapping.word_table("direction")
-        self.callback_words = mapping.word_table("callback_made")
-        self.hasher, self.rules = hasher, rules
-        self.unknown = UnknownWords()
-        self._time_cache: dict[str, datetime] = {}
-        self.queued_without_log = 0
-
-    def get(self, row: list[str], name: str) -> str:
-        i = self.pos.get(name)
-        if i is None or i >= len(row):
-            return ""
-        return row[i].strip().lstrip("'").strip()
-
-    def time(self, text: str, date_text: str | None = None, what: str = "start time") -> datetime:
-        key = f"{date_text}\x1f{text}"
-        hit = self._time_cache.get(key)
-        if hit is None:
-            try:
-                naive, _ = parse_local(date_text if date_text is not None else text,
-                                       self.day_first, self.fmt,
-                                       text if date_text is not None else None)
-            except BadValue as exc:
-                raise BadValue(f"{what}: {exc}") from None
-            hit = to_utc(naive, self.tz)
-            if len(self._time_cache) < 100_000:
-                self._time_cache[key] = hit
-        return hit
-
-    def leg(self, line: int, row: list[str]) -> Leg:
-        if len(row) < self.width and max(self.pos.values(), default=0) >= len(row):
-            raise BadValue(f"has {len(row)} fields where the header has {self.width}")
-        g = self.get
-        practice = self.practice
-        if "practice" in self.pos and g(row, "practice"):
-            practice = g(row, "practice").upper()
-            if not _ODS.match(practice):
-                raise BadValue(f"practice '{practice}' is not an ODS code")
-        if not practice:
-            raise BadValue("no practice code")
-        if "start_date" in self.pos:
-            start = self.time(g(row, "start_time"), g(row, "start_date"))
-        else:
-            start = self.time(g(row, "start_time"))
-        answered = self.time(g(row, "answered_at"), what="answer time") \
-            if g(row, "answered_at") else None
-        ended = self.time(g(row, "ended_at"), what="end time") if g(row, "ended_at") else None
-        if "start_date" in self.pos:  # answer/end written as times only, on the start's day
-            answered = self._same_day(answered, row, "answered_at", start)
-            ended = self._same_day(ended, row, "ended_at", start)
-        wait = parse_duration(g(row, "wait_s"), "wait") if "wait_s" in self.pos else None
-        talk = parse_duration(g(row, "talk_s"), "talk time") if "talk_s" in self.pos else None
-        duration = parse_duration(g(row, "duration_s"), "duration") \
-            if "duration_s" in self.pos else None
-
-        direction = "inbound"
-        word = g(row, "direction")
-        if "direction" in self.pos and word:
-            direction = self.direction_words.get(normalise_name(word)) or ""
-            if not direction:
-                self.unknown.add("direction", word, line)
-                raise Skip()
-            if direction == "ignore":
-                raise Skip()
-
-        supplier = g(row, "outcome") or None
-        callback_made = False
-        if "outcome" in self.pos:
-            target = self.outcome_words.get(normalise_name(supplier or ""))
-            if target is None:
-                if supplier is None:
-                    raise BadValue("the outcome is empty")
-                self.unknown.add("outcome", supplier, line)
-                raise Skip()
-            if target == "ignore":
-                raise Skip()
-            outcome = "callback_requested" if target == "callback_made" else target
-            callback_made = target == "callback_made"
-        else:
-            outcome = "answered" if answered or (talk or 0) > 0 else "missed"
-        made = g(row, "callback_made")
-        if made:
-            value = self.callback_words.get(normalise_name(made))
-            if value is None:
-                self.unknown.add("callback_made", made, line)
-                raise Skip()
-            callback_made = callback_made or value == "yes"
-
-        route = " / ".join(v for v in (g(row, "route"), g(row, "ivr_option")) if v) or None
-        leg = Leg(line, practice, None, start, answered, ended, direction, route, wait, talk,
-                  outcome, supplier, callback_made, None, False)
-        if self.profile == "3cx":
-            self._threecx(leg, row)
-        elif self.profile == "asterisk":
-            self._asterisk(leg, row)
-        self._times(leg, duration)
-        if leg.wait_s is not None and leg.wait_s < 0:
-            raise BadValue("the answer or end time is before the start time")
-
-        if self.legs:
-            leg.group = g(row, "leg_group") or g(row, "call_id") or None
-        elif "call_id" in self.pos and g(row, "call_id"):
-            leg.group = g(row, "call_id")
-        leg.caller_hash = self.hasher(g(row, "caller")) if "caller" in self.pos else None
-        destinations = [g(row, "destination"), g(row, "final_number")]
-        if self.profile == "asterisk" and g(row, "last_data"):
-            destinations.append(g(row, "last_data").split(",")[0].rsplit("/", 1)[-1])
-        leg.is_111 = self.rules.matches(
-            [leg.route, g(row, "ivr_option"), supplier, g(row, "last_data")], destinations)
-        return leg
-
-    def _same_day(self, value: datetime | None, row: list[str], name: str,
-                  start: datetime) -> datetime | None:
-        text = self.get(row, name)
-        if value is None or not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", text):
-            return value
-        local_start = london(start) if self.tz.key == "Europe/London" else start.astimezone(self.tz)
-        naive, _ = parse_local(local_start.strftime("%Y-%m-%d"), True, None, text)
-        result = to_utc(naive, self.tz)
-        if result < start:  # the call crossed midnight
-            result = to_utc(naive + timedelta(days=1), self.tz)
-        return result
-
-    def _times(self, leg: Leg, duration: float | None) -> None:
-        """Wait and talk from whichever of answer/end times, durations the file gives."""
-        answered_call = leg.outcome == "answered"
-        if leg.wait_s is None:
-            if answered_call and leg.answered:
-                leg.wait_s = (leg.answered - leg.start).total_seconds()
-            elif not answered_call and leg.ended:
-                leg.wait_s = (leg.ended - leg.start).total_seconds()
-            elif not answered_call and duration is not None and leg.outcome == "missed":
-                leg.wait_s = duration
-            elif duration is not None and leg.talk_s is not None:
-                leg.wait_s = max(duration - leg.talk_s, 0.0)
-        if leg.talk_s is None and answered_call:
-            if leg.answered and leg.ended:
-                leg.talk_s = (leg.ended - leg.answered).total_seconds()
-            elif duration is not None and leg.wait_s is not None:
-                leg.talk_s = max(duration - leg.wait_s, 0.0)
-
-    def _threecx(self, leg: Leg, row: list[str]) -> None:
-        from_type = normalise_name(self.get(row, "from_type"))
-        to_type = normalise_name(self.get(row, "to_type"))
-        final_type = normalise_name(self.get(row, "final_type"))
-        if from_type or to_type:
-            if from_type == "line":
-                leg.direction = "inbound"
-            elif "line" in (to_type, final_type):
-                leg.direction = "outbound"
-            else:
-                leg.direction = "internal"
-        reason = self.get(row, "end_reason")
-        leg.supplier_outcome = "/".join(v for v in (reason, self.get(row, "final_type")) if v) \
-            or None
-        if "voicemail" in (to_type, final_type) or "vmail" in (to_type, final_type):
-            leg.outcome = "missed"
-        elif final_type in _IVR_TYPES or (to_type in _IVR_TYPES and final_type in ("", "line")):
-            # The IVR ended the call, or sent it out of the practice (a diversion).
-            leg.outcome, leg.reached_queue = "ivr_ended", False
-            leg.talk_s = None
-        elif leg.answered:
-            leg.outcome = "answered"
-        else:
-            leg.outcome = "missed"
-
-    def _asterisk(self, leg: Leg, row: list[str]) -> None:
-        context = self.get(row, "context")
-        app = self.get(row, "last_app").lower()
-        digits = re.sub(r"\D", "", self.get(row, "destination"))
-        if context.lower().startswith("from-internal"):
-            leg.direction = "outbound" if len(digits) >= 7 else "internal"
-        else:  # from-pstn, from-trunk, ext-did, ivr-*, ext-queues ...: legs of an inbound call
-            leg.direction = "inbound"
-        answered = normalise_name(leg.supplier_outcome or "") == "answered"
-        if app == "voicemail":
-            leg.outcome, leg.talk_s = "missed", None
-            leg.wait_s = None
-        elif app == "queue":
-            leg.route = self.get(row, "last_data").split(",")[0] or leg.route
-            if answered and self.get(row, "dst_channel"):
-                leg.outcome = "answered"
-            else:
-                leg.outcome = "missed"
-            # The Queue application answers the line itself: the real wait and talk come from
-            # queue_log; without it the wait of a queued call is unknown.
-            leg.wait_s, leg.talk_s, leg.answered = None, None, None
-            self.queued_without_log += 1
-        elif app in ("dial", ""):
-            leg.outcome = "answered" if answered and leg.answered else "missed"
-        else:  # Playback, BackGround, Hangup, WaitExten ...: ended at the IVR stage
-            leg.outcome, leg.reached_queue, leg.talk_s = "ivr_ended", False, None
-            leg.route = leg.route or context or None
-        if leg.route is None:
-            leg.route = context or None
-
-
-# --- legs -> calls ---------------------------------------------------------------------------
-
-_PRIORITY = {"answered": 0, "callback_requested": 1, "missed": 2, "ivr_ended": 3}
-
-
-def merge(legs: list[Leg]) -> Leg:
-    """Several legs of one call -> the call (rules in the module docstring)."""
-    if len(legs) == 1:
-        return legs[0]
-    legs = sorted(legs, key=lambda leg: (leg.start, leg.line))
-    first = legs[0]
-    best = min(legs, key=lambda leg: (_PRIORITY[leg.outcome], leg.start))
-    call = Leg(**{**first.__dict__})
-    call.outcome, call.supplier_outcome = best.outcome, best.supplier_outcome
-    call.callback_made = any(leg.callback_made for leg in legs)
-    call.is_111 = any(leg.is_111 for leg in legs)
-    call.route = next((leg.route for leg in legs if leg.route and leg.reached_queue),
-                      first.route)
-    call.caller_hash = next((leg.caller_hash for leg in legs if leg.caller_hash), None)
-    if best.outcome == "answered":
-        if best.answered:
-            call.wait_s = (best.answered - first.start).total_seconds()
-        elif best.wait_s is not None:
-            call.wait_s = (best.start - first.start).total_seconds() + best.wait_s
-        else:
-            call.wait_s = None
-        talks = [leg.talk_s for leg in legs if leg.outcome == "answered" and leg.talk_s is not None]
-        call.talk_s = sum(talks) if talks else None
-    else:
-        ends = [leg.ended for leg in legs if leg.ended]
-        call.wait_s = (max(ends) - first.start).total_seconds() if ends else \
-            (sum(leg.wait_s for leg in legs if leg.wait_s is not None) or None)
-        call.talk_s = None
-    return call
-
-
-def settle(call: Leg) -> Leg:
-    """The 111 rule: a 111 call nobody answered ended on the 111 message or diversion."""
-    if call.is_111 and call.direction == "inbound" and call.outcome == "missed":
-        call.outcome = "ivr_ended"
-    return call
-
-
-def call_key(practice: str, call_id: str | None, call: Leg) -> str:
-    if call_id:
-        text = f"id\x1f{practice}\x1f{call_id}"
-    else:
-        text = (f"row\x1f{practice}\x1f{utc_text(call.start)}\x1f{call.caller_hash or ''}"
-                f"\x1f{call.direction}\x1f{call.route or ''}")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-INSERT = (
-    "INSERT OR IGNORE INTO calls (import_id, ods_code, call_key, started_at, local_day, "
-    "local_time, weekday, direction, route, wait_s, talk_s, outcome, supplier_outcome, "
-    "callback_made, is_111, caller_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-BATCH = 5_000
+ROWS_PER_BLOCK = 50_000
+COLUMNS = ("import_id", "ods_code", "call_key", "started_at", "local_day", "local_time",
+           "weekday", "direction", "route", "wait_s", "talk_s", "outcome", "supplier_outcome",
+           "callback_made", "is_111", "caller_hash")
+INSERT = f"INSERT INTO calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 QUEUE_NOTE = ("queue waits, talk times and abandonment of queued calls come from the Asterisk "
               "queue_log: import it too (in the same zip, or on its own afterwards)")
 
 
 class CallWriter:
+    """Stores calls and adds them to the aggregates. A call already stored (same practice, day
+    and key: an overlapping export) or met earlier in the file is not stored again."""
+
     def __init__(self, ctx: ImportContext):
         self.ctx = ctx
-        self.batch: list[tuple] = []
-        self.days: set[tuple[str, str]] = set()
+        self.clock = LocalClock()
+        self.practices: set[str] = set()
         self.written = 0
         self.offered = 0
 
-    def add(self, call: Leg) -> None:
-        call = settle(call)
-        local = london(call.start)
-        day = local.strftime("%Y-%m-%d")
-        self.days.add((call.practice, day))
-        self.ctx.periods.add(day[:7])
-        self.batch.append((
-            self.ctx.import_id, call.practice, call_key(call.practice, call.group, call),
-            utc_text(call.start), day, local.strftime("%H:%M:%S"), local.weekday(),
-            call.direction, call.route, _round(call.wait_s), _round(call.talk_s),
-            call.outcome, call.supplier_outcome, int(call.callback_made), int(call.is_111),
-            call.caller_hash,
-        ))
-        self.offered += 1
-        if len(self.batch) >= BATCH:
-            self.flush()
+    def add(self, calls: Legs) -> None:
+        settle(calls)
+        frame = self._frame(calls)
+        self.offered += len(frame)
+        frame = frame[~frame.duplicated(["ods_code", "local_day", "call_key"])]
+        frame = frame[~self._stored(frame)]
+        self.ctx.conn.executemany(INSERT, zip(*(frame[c].tolist() for c in COLUMNS),
+                                              strict=True))
+        aggregates.add_calls(self.ctx.conn, frame)
+        self.written += len(frame)
+        self.practices.update(frame["ods_code"].unique().tolist())
+        self.ctx.periods.update(frame["local_day"].str[:7].unique().tolist())
 
-    def flush(self) -> None:
-        if self.batch:
-            before = self.ctx.conn.total_changes
-            self.ctx.conn.executemany(INSERT, self.batch)
-            self.written += self.ctx.conn.total_changes - before
-            self.batch.clear()
+    def _frame(self, calls: Legs) -> pd.DataFrame:
+        started, day, clock, weekday = self.clock.texts(calls.start)
+        practice, route = calls.practice.tolist(), calls.route.tolist()
+        caller, direction = calls.caller_hash.tolist(), calls.direction.tolist()
+        keys = [id_key(p, g) if g else row_key(p, s, h, d, r) for p, g, s, h, d, r in zip(
+            practice, calls.group.tolist(), started, caller, direction, route, strict=True)]
+        return pd.DataFrame({
+            "import_id": self.ctx.import_id, "ods_code": practice, "call_key": keys,
+            "started_at": started, "local_day": day, "local_time": clock, "weekday": weekday,
+            "direction": direction, "route": route, "wait_s": _rounded(calls.wait),
+            "talk_s": _rounded(calls.talk), "outcome": calls.outcome.tolist(),
+            "supplier_outcome": calls.supplier.tolist(),
+            "callback_made": calls.callback_made.astype(int), "is_111": calls.is_111.astype(int),
+            "caller_hash": caller,
+        })
+
+    def _stored(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which calls are in the database already (the days they fall on are searched)."""
+        stored: set[tuple[str, str, str]] = set()
+        for practice, days in frame.groupby("ods_code")["local_day"]:
+            stored.update(tuple(row) for row in self.ctx.conn.execute(
+                "SELECT ods_code, local_day, call_key FROM calls WHERE ods_code = ? "
+                "AND local_day BETWEEN ? AND ?", (practice, days.min(), days.max())))
+        found = np.zeros(len(frame), dtype=bool)
+        if stored:
+            maybe = np.flatnonzero(frame["local_day"].isin({day for _, day, _ in stored}))
+            rows = frame.iloc[maybe]
+            keys = zip(rows["ods_code"].tolist(), rows["local_day"].tolist(),
+                       rows["call_key"].tolist(), strict=True)
+            found[maybe] = [key in stored for key in keys]
+        return found
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _rounded(seconds: np.ndarray) -> list[float | None]:
+    return [None if value != value else round(value, 3) for value in seconds.tolist()]
+
+
+def _blocks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[list[int], list[list[str]]]]:
+    lines: list[int] = []
+    block: list[list[str]] = []
+    for line, row in rows:
+        lines.append(line)
+        block.append(row)
+        if len(block) == ROWS_PER_BLOCK:
+            yield lines, block
+            lines, block = [], []
+    if block:
+        yield lines, block
+
+
+def _practice(source: Source, mapping: ColumnMapping, header: list[str],
+              chosen: str | None) -> str | None:
+    """The practice the file is for, unless a column names it per row."""
+    practice = (chosen or mapping.option("practice") or "").strip().upper() or None
+    if practice is None and not mapping.columns.get("practice"):
+        raise ImportFailed([source.problem(None, (
+            "call logs do not say which practice they belong to: choose the practice "
+            "(ODS code) in the import (practice-desk import --practice ODS), or map a "
+            "practice column"))])
+    if practice and not ODS.match(practice):
+        raise ImportFailed([source.problem(None, f"'{practice}' is not a practice "
+                                                 "ODS code (such as E81050)")])
+    return practice
 
 
 def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) -> None:
     table = open_table(source, mapping.has_header, mapping.header)
     note_encoding(ctx, table)  # type: ignore[arg-type]
-    options = getattr(ctx, "options", None)
-    practice = getattr(options, "practice", None)
     try:
-        reader = RowReader(mapping, table.header, source, practice, CallerHasher(ctx.conn),
+        practice = _practice(source, mapping, table.header, ctx.options.practice)
+        reader = LegReader(mapping, table.header, practice, CallerHasher(ctx.conn),
                            get_rules(ctx.conn))
     except ValueError as exc:  # MappingError
         table.rows.close()  # type: ignore[attr-defined]
         raise ImportFailed([source.problem(1, line) for line in str(exc).splitlines()]) from None
-    problems = RowProblems()
+    except ImportFailed:
+        table.rows.close()  # type: ignore[attr-defined]
+        raise
     writer = CallWriter(ctx)
-    groups: dict[tuple[str, str], list[Leg]] = defaultdict(list)
-    skipped = 0
+    held: list[Legs] = []  # legs of calls, merged once the whole file is read
     position = _Position(source, table)
-    for line, row in table.rows:
-        ctx.rows_read += 1
-        ctx.tick(position, ctx.rows_read)  # type: ignore[arg-type]
-        try:
-            leg = reader.leg(line, row)
-        except Skip:
-            skipped += 1
-            continue
-        except BadValue as exc:
-            problems.add(source.problem(line, str(exc)))
-            continue
-        if problems.items or reader.unknown.words:
-            continue
-        if reader.legs and leg.group:
-            groups[(leg.practice, leg.group)].append(leg)
+    for lines, rows in _blocks(table.rows):
+        ctx.rows_read += len(rows)
+        ctx.checkpoint(position, ctx.rows_read)  # type: ignore[arg-type]
+        legs = reader.read(lines, rows)
+        if len(reader.problems) >= MAX_PROBLEMS:
+            break
+        if reader.problems or reader.unknown.words:
+            continue  # read on only to report the other problems
+        if reader.legs:
+            held.append(legs)
         else:
-            writer.add(leg)
-    unknown = reader.unknown.problems(source)
-    problems.items.extend(unknown)
-    problems.raise_if_any()
-    for legs in groups.values():
-        writer.add(merge(legs))
-    writer.flush()
-    _report(ctx, source, mapping, reader, writer, skipped)
-    aggregates.rebuild_days(ctx.conn, writer.days)
+            writer.add(legs)
+    _raise_problems(source, reader)
+    if held:
+        writer.add(merge(Legs.join(held), True))
+    _report(ctx, source, mapping, reader, writer)
     # A practice first seen in its own call log still needs a row to be chosen in the app.
     ctx.conn.executemany("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)",
-                         {(practice,) for practice, _ in writer.days})
+                         [(practice,) for practice in sorted(writer.practices)])
 
 
-def _report(ctx: ImportContext, source: Source, mapping: ColumnMapping, reader: RowReader,
-            writer: CallWriter, skipped: int) -> None:
+def _raise_problems(source: Source, reader: LegReader) -> None:
+    problems = RowProblems()
+    for line, message in sorted(reader.problems.items()):
+        problems.add(source.problem(line, message))
+    problems.items.extend(reader.unknown.problems(source))
+    problems.raise_if_any()
+
+
+def _report(ctx: ImportContext, source: Source, mapping: ColumnMapping, reader: LegReader,
+            writer: CallWriter) -> None:
     if writer.offered == 0:
         raise ImportFailed([source.problem(None, "the file has no calls in it")])
     present = writer.offered - writer.written
@@ -674,17 +410,25 @@ def _report(ctx: ImportContext, source: Source, mapping: ColumnMapping, reader: 
     if reader.hasher.unusable:
         ctx.warn(f"{reader.hasher.unusable:,} caller numbers were unusable (turned into numbers "
                  "like 7.7E+10 by Excel, or not numbers); those calls were kept without a caller")
-    if skipped:
-        ctx.warn(f"{skipped:,} rows mapped to 'ignore' were left out")
+    if reader.skipped:
+        ctx.warn(f"{reader.skipped:,} rows mapped to 'ignore' were left out")
     if reader.queued_without_log:
         ctx.warn(QUEUE_NOTE)
 
 
 class _Position:
-    """Adapter so ImportContext.tick can report progress for a Table."""
+    """Adapter so ImportContext.checkpoint can report progress for a Table, also after the last
+    block, when the file is already closed."""
 
     def __init__(self, source: Source, table: Table):
-        self.source, self.position = source, table.position
+        self.source, self._table, self._last = source, table, 0
+
+    def position(self) -> int:
+        try:
+            self._last = self._table.position()
+        except ValueError:  # closed: everything was read
+            pass
+        return self._last
 
 
 # --- recognising call logs -------------------------------------------------------------------
