@@ -314,6 +314,9 @@ MIGRATION_5 = """
 -- third of the insert time (the importer writes only the canonical words), and a call is now
 -- unique per practice and local day: exports run in time order, so this index grows at its end
 -- where the old random-key index was written all over, and it also serves the per-day reads.
+-- Keys and caller hashes are kept shorter (the first 16 and 32 hex digits of the same digests:
+-- a key need only tell apart one practice's calls of one day; 128 bits of the keyed caller hash
+-- are as one-way as 256), a quarter fewer bytes per call.
 CREATE TABLE calls_v5 (
     id INTEGER PRIMARY KEY,
     import_id INTEGER NOT NULL,
@@ -334,9 +337,9 @@ CREATE TABLE calls_v5 (
     caller_hash TEXT,              -- keyed one-way hash of the caller number; never the number
     UNIQUE (ods_code, local_day, call_key)
 );
-INSERT INTO calls_v5 SELECT id, import_id, ods_code, call_key, started_at, local_day, local_time,
-    weekday, direction, route, wait_s, talk_s, outcome, supplier_outcome, callback_made, is_111,
-    caller_hash FROM calls;
+INSERT INTO calls_v5 SELECT id, import_id, ods_code, substr(call_key, 1, 16), started_at,
+    local_day, local_time, weekday, direction, route, wait_s, talk_s, outcome, supplier_outcome,
+    callback_made, is_111, substr(caller_hash, 1, 32) FROM calls;
 DROP TABLE calls;
 ALTER TABLE calls_v5 RENAME TO calls;
 CREATE INDEX calls_import ON calls (import_id);

@@ -263,8 +263,9 @@ def test_daily_backup_on_the_first_open_of_a_day(db_path, crosstab_csv):
 
 
 def test_migration_5_keeps_calls_and_sums_call_months(tmp_path):
-    """Calls and hourly aggregates written under schema 4 survive the rebuild of `calls`; the new
-    call_months equal call_hours' sums; re-importing the same export still adds nothing."""
+    """Calls and hourly aggregates written under schema 4 survive the rebuild of `calls`, their
+    keys and caller hashes cut to the prefixes new imports write; the new call_months equal
+    call_hours' sums; re-importing the same export still adds nothing."""
     from practice_desk.importing.runner import ImportOptions
     from practice_desk.telephony.aggregates import call_month_counts
 
@@ -276,9 +277,13 @@ def test_migration_5_keeps_calls_and_sums_call_months(tmp_path):
         old.executescript(script)
     old.execute("PRAGMA user_version = 4")
     for table in ("imports", "calls", "call_hours", "call_waits", "settings"):
-        rows = donor.execute(f"SELECT * FROM {table}").fetchall()
+        rows = [dict(r) for r in donor.execute(f"SELECT * FROM {table}")]
+        if table == "calls":  # schema 4 kept 32-digit keys and 64-digit caller hashes
+            for row in rows:
+                row["call_key"] += "0" * 16
+                row["caller_hash"] = row["caller_hash"] and row["caller_hash"] + "f" * 32
         marks = ",".join("?" * len(rows[0]))
-        old.executemany(f"INSERT INTO {table} VALUES ({marks})", [tuple(r) for r in rows])
+        old.executemany(f"INSERT INTO {table} VALUES ({marks})", [tuple(r.values()) for r in rows])
     old.close()
 
     conn = open_database(tmp_path / "v4.sqlite")

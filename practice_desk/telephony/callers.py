@@ -73,6 +73,14 @@ def caller_key(conn: sqlite3.Connection) -> bytes:
     return bytes.fromhex(value)
 
 
+STORED_HASH_DIGITS = 32  # 128 bits of the HMAC are stored: as one-way, half the bytes per call
+
+
+def stored(caller_hash: str | None) -> str | None:
+    """The part of a caller hash kept in the database."""
+    return caller_hash[:STORED_HASH_DIGITS] if caller_hash else None
+
+
 def hash_number(key: bytes, normalised: str | None) -> str | None:
     if normalised is None:
         return None

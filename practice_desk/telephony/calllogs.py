@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from practice_desk.importing import coverage
+from practice_desk.importing.blocks import CsvBlocks
 from practice_desk.importing.detect import Importer, register, register_recogniser
 from practice_desk.importing.gpad import note_encoding
 from practice_desk.importing.mapping import (
@@ -42,7 +42,6 @@ from practice_desk.importing.mapping import (
     Field,
     MappingKind,
     Option,
-    Table,
     find_saved,
     normalise_name,
     open_table,
@@ -53,7 +52,7 @@ from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.runner import MAX_PROBLEMS, ImportContext, NothingNew, RowProblems
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
-from practice_desk.telephony.callers import CallerHasher
+from practice_desk.telephony.callers import CallerHasher, stored
 from practice_desk.telephony.legs import (
     ODS,
     LegReader,
@@ -272,6 +271,8 @@ class CallWriter:
         self.offered = 0
 
     def add(self, calls: Legs) -> None:
+        if not len(calls):
+            return
         settle(calls)
         frame = self._frame(calls)
         self.offered += len(frame)
@@ -297,7 +298,7 @@ class CallWriter:
             "talk_s": _rounded(calls.talk), "outcome": calls.outcome.tolist(),
             "supplier_outcome": calls.supplier.tolist(),
             "callback_made": calls.callback_made.astype(int), "is_111": calls.is_111.astype(int),
-            "caller_hash": caller,
+            "caller_hash": [stored(h) for h in caller],
         })
 
     def _stored(self, frame: pd.DataFrame) -> np.ndarray:
@@ -317,21 +318,9 @@ class CallWriter:
         return found
 
 
-def _rounded(seconds: np.ndarray) -> list[float | None]:
-    return [None if value != value else round(value, 3) for value in seconds.tolist()]
-
-
-def _blocks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[list[int], list[list[str]]]]:
-    lines: list[int] = []
-    block: list[list[str]] = []
-    for line, row in rows:
-        lines.append(line)
-        block.append(row)
-        if len(block) == ROWS_PER_BLOCK:
-            yield lines, block
-            lines, block = [], []
-    if block:
-        yield lines, block
+def _rounded(seconds: np.ndarray) -> np.ndarray:
+    """To the millisecond; NaN (unknown) is stored as NULL by SQLite."""
+    return np.round(seconds, 3)
 
 
 def _practice(source: Source, mapping: ColumnMapping, header: list[str],
@@ -350,25 +339,24 @@ def _practice(source: Source, mapping: ColumnMapping, header: list[str],
 
 
 def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) -> None:
-    table = open_table(source, mapping.has_header, mapping.header)
+    table = CsvBlocks(source, mapping.has_header, mapping.header)
     note_encoding(ctx, table)  # type: ignore[arg-type]
     try:
         practice = _practice(source, mapping, table.header, ctx.options.practice)
         reader = LegReader(mapping, table.header, practice, CallerHasher(ctx.conn),
                            get_rules(ctx.conn))
     except ValueError as exc:  # MappingError
-        table.rows.close()  # type: ignore[attr-defined]
+        table.close()
         raise ImportFailed([source.problem(1, line) for line in str(exc).splitlines()]) from None
     except ImportFailed:
-        table.rows.close()  # type: ignore[attr-defined]
+        table.close()
         raise
     writer = CallWriter(ctx)
     held: list[Legs] = []  # legs of calls, merged once the whole file is read
-    position = _Position(source, table)
-    for lines, rows in _blocks(table.rows):
-        ctx.rows_read += len(rows)
-        ctx.checkpoint(position, ctx.rows_read)  # type: ignore[arg-type]
-        legs = reader.read(lines, rows)
+    for numbers, block in table:
+        ctx.rows_read += len(block)
+        ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
+        legs = reader.read(numbers, block)
         if len(reader.problems) >= MAX_PROBLEMS:
             break
         if reader.problems or reader.unknown.words:
@@ -377,7 +365,7 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
             held.append(legs)
         else:
             writer.add(legs)
-    _raise_problems(source, reader)
+    _raise_problems(source, table, reader)
     if held:
         writer.add(merge(Legs.join(held), True))
     _report(ctx, source, mapping, reader, writer)
@@ -386,10 +374,16 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
                          [(practice,) for practice in sorted(writer.practices)])
 
 
-def _raise_problems(source: Source, reader: LegReader) -> None:
+def _raise_problems(source: Source, table: CsvBlocks, reader: LegReader) -> None:
+    if not reader.problems and not reader.unknown.words:
+        return
+    first_rows = [row for row, _ in reader.unknown.words.values()]
+    lines = table.lines([*reader.problems, *first_rows])
     problems = RowProblems()
-    for line, message in sorted(reader.problems.items()):
-        problems.add(source.problem(line, message))
+    for row, message in sorted(reader.problems.items()):
+        problems.add(source.problem(lines.get(row), message))
+    for seen in reader.unknown.words.values():
+        seen[0] = lines.get(seen[0], seen[0])
     problems.items.extend(reader.unknown.problems(source))
     problems.raise_if_any()
 
@@ -414,21 +408,6 @@ def _report(ctx: ImportContext, source: Source, mapping: ColumnMapping, reader: 
         ctx.warn(f"{reader.skipped:,} rows mapped to 'ignore' were left out")
     if reader.queued_without_log:
         ctx.warn(QUEUE_NOTE)
-
-
-class _Position:
-    """Adapter so ImportContext.checkpoint can report progress for a Table, also after the last
-    block, when the file is already closed."""
-
-    def __init__(self, source: Source, table: Table):
-        self.source, self._table, self._last = source, table, 0
-
-    def position(self) -> int:
-        try:
-            self._last = self._table.position()
-        except ValueError:  # closed: everything was read
-            pass
-        return self._last
 
 
 # --- recognising call logs -------------------------------------------------------------------

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -137,15 +137,12 @@ class LegReader:
 
     # --- columns -----------------------------------------------------------------------------
 
-    def read(self, lines: list[int], rows: list[list[str]]) -> Legs:
-        self.lines = np.asarray(lines, dtype=np.int64)
-        self.rows = rows
-        self.bad = np.zeros(len(rows), dtype=bool)
-        self.drop = np.zeros(len(rows), dtype=bool)
-        widths = np.fromiter(map(len, rows), np.int64, len(rows))
-        self.shortest = int(widths.min()) if len(rows) else 0
-        for i in np.flatnonzero(widths <= max(self.pos.values(), default=0)):
-            self._problem(i, f"has {widths[i]} fields where the header has more")
+    def read(self, numbers: np.ndarray, block: pd.DataFrame) -> Legs:
+        """Legs of a block of rows (a DataFrame of text, columns numbered as in the header);
+        `numbers` are the rows' numbers in the file, which problems and Legs.line refer to."""
+        self.lines, self.block, self.n = numbers, block, len(block)
+        self.bad = np.zeros(self.n, dtype=bool)
+        self.drop = np.zeros(self.n, dtype=bool)
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         legs = self._legs()
         self.skipped += int((self.drop & ~self.bad).sum())
@@ -156,17 +153,14 @@ class LegReader:
         if name not in self._distinct:
             i = self.pos.get(name)
             if i is None:
-                raw = [""] * len(self.rows)
-            elif i < self.shortest:
-                raw = list(map(itemgetter(i), self.rows))
-            else:
-                raw = [row[i] if i < len(row) else "" for row in self.rows]
-            codes, texts = pd.factorize(np.asarray(raw, dtype=object))
+                self._distinct[name] = np.zeros(self.n, np.int64), objects([""])
+                return self._distinct[name]
+            codes, texts = pd.factorize(self.block[i].to_numpy(dtype=object))
             cleaned = [clean(text) for text in texts]
-            if len(set(cleaned)) < len(cleaned):  # ' 08:00' and '08:00' are one text
-                codes, texts = pd.factorize(objects(cleaned)[codes])
-            else:
+            if all(map(operator.is_, cleaned, texts)):  # clean() returns unchanged texts as is
                 texts = objects(cleaned)
+            else:  # ' 08:00' and '08:00' are one text
+                codes, texts = pd.factorize(objects(cleaned)[codes])
             self._distinct[name] = codes, texts
         return self._distinct[name]
 
@@ -174,6 +168,25 @@ class LegReader:
         """The field's cleaned text in every row ('' when not mapped or the row is short)."""
         codes, texts = self.distinct(name)
         return texts[codes].tolist() if len(texts) else [""] * len(codes)
+
+    def optional(self, name: str) -> np.ndarray:
+        """The field's cleaned text in every row, None where it is empty."""
+        codes, texts = self.distinct(name)
+        return objects([text or None for text in texts])[codes] if len(texts) else \
+            objects([None] * len(codes))
+
+    def joined(self, names: tuple[str, ...], separator: str) -> np.ndarray:
+        """The fields' non-empty texts joined in every row (None when all are empty), worked
+        out once per distinct combination."""
+        combined = np.zeros(self.n, np.int64)
+        for name in names:
+            codes, texts = self.distinct(name)
+            combined = combined * len(texts) + codes
+        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        values = [separator.join(t for t in (self.distinct(name)[1][self.distinct(name)[0][i]]
+                                             for name in names) if t) or None
+                  for i in first]
+        return objects(values)[inverse]
 
     def mapped(self, name: str, convert: Callable[[str], object],
                what: str | None = None) -> np.ndarray:
@@ -193,12 +206,13 @@ class LegReader:
         return results[codes] if len(texts) else objects([None] * len(codes))
 
     def _problem(self, i: int, message: str) -> None:
+        """A problem on the block's i-th row (kept by the row's number in the file)."""
         self.bad[i] = True
         self.problems.setdefault(int(self.lines[i]), message)
 
     def numbers(self, name: str, what: str) -> np.ndarray:
         if name not in self.pos:
-            return np.full(len(self.rows), NAN)
+            return np.full(self.n, NAN)
         values = self.mapped(name, lambda text: parse_duration(text, what))
         values[values == None] = NAN  # noqa: E711 (elementwise)
         return values.astype(float)
@@ -206,7 +220,7 @@ class LegReader:
     # --- the rules ---------------------------------------------------------------------------
 
     def _legs(self) -> Legs:
-        n = len(self.rows)
+        n = self.n
         practice = self._practices()
         start = self._instants("start_time", "start time")
         answered = self._instants("answered_at", "answer time", start)
@@ -215,11 +229,9 @@ class LegReader:
         talk = self.numbers("talk_s", "talk time")
         duration = self.numbers("duration_s", "duration")
         direction = self._directions()
-        supplier = objects([text or None for text in self.clean("outcome")])
+        supplier = self.optional("outcome")
         outcome, made = self._outcomes(supplier, answered, talk)
-        route = objects([" / ".join(v for v in pair if v) or None
-                         for pair in zip(self.clean("route"), self.clean("ivr_option"),
-                                         strict=True)])
+        route = self.joined(("route", "ivr_option"), " / ")
         legs = Legs(self.lines, practice, objects([None] * n), start, answered, ended,
                     direction, route, wait, talk, outcome, supplier, made,
                     objects([None] * n), np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
@@ -246,7 +258,7 @@ class LegReader:
             return text.upper()
 
         values = self.mapped("practice", code) if "practice" in self.pos else \
-            objects([self.practice] * len(self.rows))
+            objects([self.practice] * self.n)
         for i in np.flatnonzero(np.fromiter((v is None for v in values), bool, len(values))):
             self._problem(i, "no practice code")
         return values
@@ -256,7 +268,7 @@ class LegReader:
         where the field is empty. An answer or end time of day alone (in a log with a date
         column) is on the start's local day, or the next when it would be before the start."""
         if name not in self.pos:
-            return np.full(len(self.rows), NAN)
+            return np.full(self.n, NAN)
         texts = self.clean(name)
         dates = self.clean("start_date") if "start_date" in self.pos and start is None else None
         if self.fmt:
@@ -341,7 +353,7 @@ class LegReader:
 
     def _directions(self) -> np.ndarray:
         if "direction" not in self.pos:
-            return objects(["inbound"] * len(self.rows))
+            return objects(["inbound"] * self.n)
         return self._words("direction", "inbound")
 
     def _words(self, field_name: str, empty: str | None) -> np.ndarray:
@@ -360,7 +372,7 @@ class LegReader:
 
     def _outcomes(self, supplier: np.ndarray, answered: np.ndarray,
                   talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        made = np.zeros(len(self.rows), dtype=bool)
+        made = np.zeros(self.n, dtype=bool)
         if "outcome" in self.pos:
             empty = np.fromiter((s is None for s in supplier), bool, len(supplier))
             for i in np.flatnonzero(empty & ~self.drop):
@@ -376,11 +388,11 @@ class LegReader:
         return outcome, made
 
     def _groups(self) -> np.ndarray:
-        ids = self.clean("call_id")
+        ids = self.optional("call_id")
         if self.legs:
-            return objects([g or c or None for g, c in zip(self.clean("leg_group"), ids,
-                                                           strict=True)])
-        return objects([c or None for c in ids])
+            groups = self.optional("leg_group")
+            return np.where(groups == None, ids, groups)  # noqa: E711 (elementwise)
+        return ids
 
     def _flag_111(self, route: np.ndarray, supplier: np.ndarray) -> np.ndarray:
         last_data = self.clean("last_data")
@@ -412,9 +424,7 @@ class LegReader:
         legs.direction = objects(np.where(typed, np.select(
             [from_type == "line", (to_type == "line") | (final_type == "line")],
             ["inbound", "outbound"], "internal"), legs.direction).tolist())
-        legs.supplier = objects(["/".join(v for v in pair if v) or None
-                                 for pair in zip(self.clean("end_reason"), final_raw,
-                                                 strict=True)])
+        legs.supplier = self.joined(("end_reason", "final_type"), "/")
         mail = np.isin(to_type, ["voicemail", "vmail"]) | np.isin(final_type,
                                                                   ["voicemail", "vmail"])
         ivr = ~mail & (np.isin(final_type, _IVR_TYPES) | (
@@ -539,17 +549,21 @@ def settle(calls: Legs) -> None:
     calls.outcome[ended_on_111] = "ivr_ended"
 
 
+KEY_DIGITS = 16  # a key need only tell apart one practice's calls on one day
+
+
 def id_key(practice: str, call_id: str) -> str:
     """The key of a call the supplier gave an ID (the same in every export of it)."""
-    return hashlib.sha256(f"id\x1f{practice}\x1f{call_id}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"id\x1f{practice}\x1f{call_id}".encode()).hexdigest()[:KEY_DIGITS]
 
 
 def row_key(practice: str, started_at: str, caller_hash: str | None, direction: str,
             route: str | None) -> str:
-    """The key of a call without an ID: when, from whom, which way and where."""
+    """The key of a call without an ID: when, from whom (the whole caller hash), which way and
+    where."""
     text = f"row\x1f{practice}\x1f{started_at}\x1f{caller_hash or ''}\x1f{direction}\x1f" \
            f"{route or ''}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(text.encode()).hexdigest()[:KEY_DIGITS]
 
 
 class LocalClock:

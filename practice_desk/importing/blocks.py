@@ -1,0 +1,98 @@
+"""A large CSV read by pandas' C parser a block of rows at a time, for importers whose speed
+matters (call logs run to millions of rows).
+
+Rows are numbered in file order from 0 (blank lines are not rows); the physical line of a row is
+worked out, by reading the file again, only when a problem has to name it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from practice_desk.importing.problems import ImportFailed
+from practice_desk.importing.sources import Source, open_csv
+
+_TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+class CsvBlocks:
+    """The header and blocks of (row numbers, DataFrame of text with columns 0, 1, ...)."""
+
+    def __init__(self, source: Source, has_header: bool = True,
+                 header: list[str] | None = None, rows_per_block: int = 50_000):
+        self.source, self.has_header, self.rows_per_block = source, has_header, rows_per_block
+        self._opened = open_csv(source)
+        self.encoding = self._opened.encoding
+        self.first_non_utf8_line = self._opened.first_non_utf8_line
+        self.header = [h.replace("\ufeff", "").strip() for h in self._opened.header()] \
+            if has_header else list(header or [])
+        self._position = 0
+
+    def close(self) -> None:
+        self._opened.text.close()
+
+    def position(self) -> int:
+        """Bytes of the source read so far (for progress)."""
+        if not self._opened.text.closed:
+            self._position = self._opened.raw.tell()
+        return self._position
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+        first = 0
+        with self._opened.text:
+            try:
+                frames = pd.read_csv(
+                    self._opened.text, header=None, names=range(len(self.header)), dtype=str,
+                    keep_default_na=False, na_filter=False, index_col=False, engine="c",
+                    chunksize=self.rows_per_block)
+                for frame in frames:
+                    numbers = np.arange(first, first + len(frame))
+                    first += len(frame)
+                    blank = _blank(frame)
+                    yield numbers[~blank], frame[~blank].reset_index(drop=True)
+            except pd.errors.EmptyDataError:
+                return
+            except pd.errors.ParserError as exc:
+                raise ImportFailed([self._parser_problem(str(exc))]) from None
+
+    def _parser_problem(self, message: str):
+        if m := _TOO_MANY.search(message):
+            expected, line, found = (int(g) for g in m.groups())
+            return self.source.problem(line + self.has_header,
+                                       f"has {found} fields where the header has {expected}")
+        return self.source.problem(None, f"unreadable CSV ({message.strip()})")
+
+    def lines(self, numbers: Iterable[int]) -> dict[int, int]:
+        """The physical line (of the row's end) of each row number asked for."""
+        wanted, found = set(numbers), {}
+        opened = open_csv(self.source)
+        reader = opened.reader
+        with opened.text:
+            if self.has_header:
+                next(reader, None)
+            number = 0
+            for row in reader:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # pandas skips blank lines
+                if number in wanted:
+                    found[number] = reader.line_num
+                    if len(found) == len(wanted):
+                        break
+                number += 1
+        return found
+
+
+def _blank(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose fields are all empty or spaces (such as ',,,,'), as the other importers skip."""
+    if frame.empty or len(frame.columns) == 0:
+        return np.zeros(len(frame), dtype=bool)
+    maybe = np.flatnonzero((frame[0].str.strip() == "").to_numpy())
+    blank = np.zeros(len(frame), dtype=bool)
+    if len(maybe):
+        rest = frame.iloc[maybe]
+        blank[maybe] = rest.apply(lambda column: column.str.strip() == "").all(axis=1)
+    return blank
