@@ -267,12 +267,42 @@ def _bad(tmp_path, line):
      "'Lost in space' (1 rows) is not mapped to an outcome"),
     ("yesterday,08:00:00,B4,Inbound,07700 900153,01632960000,Q,1,Answered,10s,10s",
      "start time"),
+    ("06/10/2025,08:00:00,B5,Inbound,07700 900154,01632960000,Q,1,Answered,10s,10s,spare",
+     "has 12 fields where the header has 11"),
 ])
 def test_bad_rows_name_file_line_problem(conn, db_dump, tmp_path, line, problem):
     before = db_dump(conn)
     report = imp(conn, None, "A81001", path=_bad(tmp_path, line))
     assert report.status == "failed"
     assert "bad.csv, line 3" in report.message and problem in report.message
+    assert db_dump(conn) == before
+
+
+def test_problem_lines_are_physical_lines(conn, db_dump, tmp_path):
+    """pandas numbers rows, not lines: a quoted queue name over two lines and blank lines before
+    the bad row must not shift the line the message names."""
+    lines = (CALLS / "xon_export.csv").read_text().splitlines()
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join([
+        lines[0], lines[1].replace(",Reception,", ',"Reception\nDesk",'), "", ",,,,,,,,,,",
+        "06/10/2025,08:00:00,B1,Inbound,07700 900150,01632960000,Q,1,Lost in space,10s,10s",
+        "31/02/2025,08:00:00,B2,Inbound,07700 900151,01632960000,Q,1,Answered,10s,10s"]) + "\n")
+    before = db_dump(conn)
+    report = imp(conn, None, "A81001", path=path)
+    assert report.status == "failed"
+    assert "bad.csv, line 7: start time" in report.message
+    assert "bad.csv, line 6: the word 'Lost in space'" in report.message
+    assert db_dump(conn) == before
+
+
+def test_first_row_longer_than_the_header(conn, db_dump, tmp_path):
+    lines = (CALLS / "xon_export.csv").read_text().splitlines()
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join([lines[0], lines[1] + ",spare", lines[2]]) + "\n")
+    before = db_dump(conn)
+    report = imp(conn, None, "A81001", path=path)
+    assert report.status == "failed"
+    assert "long.csv, line 2: has more fields than the header's 11" in report.message
     assert db_dump(conn) == before
 
 

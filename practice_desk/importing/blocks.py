@@ -8,6 +8,7 @@ worked out, by reading the file again, only when a problem has to name it.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -43,7 +44,9 @@ class CsvBlocks:
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
         first = 0
-        with self._opened.text:
+        with self._opened.text, warnings.catch_warnings():
+            # pandas only warns, and drops the extra fields, when the first row is too long.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             try:
                 frames = pd.read_csv(
                     self._opened.text, header=None, names=range(len(self.header)), dtype=str,
@@ -58,6 +61,10 @@ class CsvBlocks:
                 return
             except pd.errors.ParserError as exc:
                 raise ImportFailed([self._parser_problem(str(exc))]) from None
+            except pd.errors.ParserWarning:
+                problem = self.source.problem(1 + self.has_header, "has more fields than the "
+                                              f"header's {len(self.header)}")
+                raise ImportFailed([problem]) from None
 
     def _parser_problem(self, message: str):
         if m := _TOO_MANY.search(message):
