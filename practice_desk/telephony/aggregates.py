@@ -18,11 +18,13 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 
 from practice_desk.telephony.times import day_range
 
 WAIT_BANDS = ("lt1m", "1to2m", "2to5m", "gt5m")
+OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
 COUNT_KEYS = ("inbound", "answered", "ivr_ended", "callback_requested", "missed",
               "callback_made", "calls_111", "outbound") + tuple(
     f"{kind}_wait_{band}" for kind in ("answered", "missed") for band in WAIT_BANDS)
@@ -153,60 +155,104 @@ def add_calls(conn: sqlite3.Connection, calls: pd.DataFrame) -> None:
     without reading a million calls back."""
     if calls.empty:
         return
-    hours = _hour_sums(calls, _core_flags(conn, calls))
+    keys = _Keys(calls)
+    hours = _hour_sums(calls, keys, _core_flags(conn, calls, keys))
     with transaction(conn):
         conn.executemany(_ADD_HOURS_SQL, _rows(hours))
-        waited = calls[(calls["direction"] == "inbound") & (calls["outcome"] == "answered")
-                       & calls["wait_s"].notna()]
-        waits = waited.groupby([waited["ods_code"], waited["local_day"].str[:7],
-                                waited["wait_s"].astype("int64")]).size().reset_index()
-        conn.executemany(_ADD_WAITS_SQL, _rows(waits))
-        for practice, month in hours[["ods_code", "month"]].drop_duplicates().itertuples(
-                index=False):
+        conn.executemany(_ADD_WAITS_SQL, _wait_counts(calls, keys))
+        for practice, month in sorted(set(zip(hours["ods_code"], hours["month"], strict=True))):
             conn.execute("DELETE FROM call_months WHERE ods_code = ? AND month = ?",
                          (practice, month))
             conn.execute(_MONTHS_SQL, (practice, month))
 
 
-def _core_flags(conn: sqlite3.Connection, calls: pd.DataFrame) -> pd.Series:
+class _Keys:
+    """Practice, day, month and clock of every call as small integer codes, with the distinct
+    values they stand for (a million calls have a few thousand of each)."""
+
+    def __init__(self, calls: pd.DataFrame):
+        self.practice, practices = pd.factorize(calls["ods_code"].to_numpy(dtype=object))
+        self.day, days = pd.factorize(calls["local_day"].to_numpy(dtype=object))
+        self.clock, clocks = pd.factorize(calls["local_time"].to_numpy(dtype=object))
+        self.practices, self.days, self.clocks = (
+            np.asarray(v, dtype=object) for v in (practices, days, clocks))
+        self.month, self.months = pd.factorize(np.array([d[:7] for d in self.days], dtype=object))
+        direction, outcome = _labels(calls["direction"]), _labels(calls["outcome"])
+        self.inbound, self.outbound = direction("inbound"), direction("outbound")
+        self.outcome = {name: self.inbound & outcome(name) for name in OUTCOMES}
+
+
+def _core_flags(conn: sqlite3.Connection, calls: pd.DataFrame, keys: _Keys) -> np.ndarray:
     from practice_desk.telephony.core_hours import get_core_hours, seed_bank_holidays
 
     seed_bank_holidays(conn)
     core = get_core_hours(conn)
-    holidays = [r[0] for r in conn.execute("SELECT day FROM bank_holidays")]
-    clock = calls["local_time"]
-    return (calls["weekday"].isin(core.days) & (clock >= core.start.strftime("%H:%M:%S"))
-            & (clock < core.end.strftime("%H:%M:%S")) & ~calls["local_day"].isin(holidays))
+    holidays = {r[0] for r in conn.execute("SELECT day FROM bank_holidays")}
+    start, end = core.start.strftime("%H:%M:%S"), core.end.strftime("%H:%M:%S")
+    open_clock = np.array([start <= c < end for c in keys.clocks], dtype=bool)
+    working_day = np.array([d not in holidays for d in keys.days], dtype=bool)
+    return (np.isin(calls["weekday"].to_numpy(), core.days) & open_clock[keys.clock]
+            & working_day[keys.day])
 
 
-def _hour_sums(calls: pd.DataFrame, core: pd.Series) -> pd.DataFrame:
-    inbound = calls["direction"] == "inbound"
-    outcome, wait = calls["outcome"], calls["wait_s"]
-    answered = inbound & (outcome == "answered")
+def _hour_sums(calls: pd.DataFrame, keys: _Keys, core: np.ndarray) -> pd.DataFrame:
+    """call_hours rows (COUNT_KEYS and talk sums per practice, day, hour and core flag) for
+    these calls, summed with numpy over integer group numbers."""
+    wait, talk = calls["wait_s"].to_numpy(float), calls["talk_s"].to_numpy(float)
+    inbound, answered = keys.inbound, keys.outcome["answered"]
     counts = {
-        "inbound": inbound, "answered": answered,
-        "ivr_ended": inbound & (outcome == "ivr_ended"),
-        "callback_requested": inbound & (outcome == "callback_requested"),
-        "missed": inbound & (outcome == "missed"),
-        "callback_made": inbound & (calls["callback_made"] == 1),
-        "calls_111": inbound & (calls["is_111"] == 1),
-        "outbound": calls["direction"] == "outbound",
+        "inbound": inbound, **keys.outcome,
+        "callback_made": inbound & (calls["callback_made"].to_numpy() == 1),
+        "calls_111": inbound & (calls["is_111"].to_numpy() == 1),
+        "outbound": keys.outbound,
     }
-    for kind in ("answered", "missed"):  # the bands of the module docstring
-        of_kind = inbound & (outcome == kind)
-        counts[f"{kind}_wait_lt1m"] = of_kind & (wait < 60)
-        counts[f"{kind}_wait_1to2m"] = of_kind & (wait >= 60) & (wait < 120)
-        counts[f"{kind}_wait_2to5m"] = of_kind & (wait >= 120) & (wait <= 300)
-        counts[f"{kind}_wait_gt5m"] = of_kind & (wait > 300)
-    frame = pd.DataFrame({k: v.astype("int64") for k, v in counts.items()})
-    frame["talk_sum_s"] = calls["talk_s"].where(answered, 0.0).fillna(0.0)
-    frame["talk_count"] = (answered & calls["talk_s"].notna()).astype("int64")
-    keys = [calls["ods_code"], calls["local_day"], calls["local_day"].str[:7],
-            calls["local_time"].str[:2].astype("int64"), calls["weekday"], core.astype("int64")]
-    sums = frame.groupby(keys, sort=False).sum()
-    sums.index.names = list(_HOUR_KEYS)
-    sums = sums[(sums["inbound"] + sums["outbound"]) > 0].reset_index()
-    return sums[list(_HOUR_KEYS + _SUMMED)]
+    with np.errstate(invalid="ignore"):  # NaN (unknown) waits are in no band
+        for kind in ("answered", "missed"):  # the bands of the module docstring
+            of_kind = keys.outcome[kind]
+            counts[f"{kind}_wait_lt1m"] = of_kind & (wait < 60)
+            counts[f"{kind}_wait_1to2m"] = of_kind & (wait >= 60) & (wait < 120)
+            counts[f"{kind}_wait_2to5m"] = of_kind & (wait >= 120) & (wait <= 300)
+            counts[f"{kind}_wait_gt5m"] = of_kind & (wait > 300)
+    counts["talk_sum_s"] = np.where(answered & ~np.isnan(talk), talk, 0.0)
+    counts["talk_count"] = answered & ~np.isnan(talk)
+
+    hour = np.array([int(c[:2]) for c in keys.clocks], dtype=np.int64)[keys.clock]
+    group = ((keys.practice * len(keys.days) + keys.day) * 24 + hour) * 2 + core
+    groups, first, inverse = np.unique(group, return_index=True, return_inverse=True)
+    sums = pd.DataFrame({key: np.bincount(inverse, weights=counts[key], minlength=len(groups))
+                         for key in _SUMMED})
+    whole = [k for k in _SUMMED if k != "talk_sum_s"]
+    sums[whole] = sums[whole].astype("int64")
+    day = keys.day[first]
+    sums.insert(0, "ods_code", keys.practices[keys.practice[first]])
+    sums.insert(1, "day", keys.days[day])
+    sums.insert(2, "month", keys.months[keys.month[day]])
+    sums.insert(3, "hour", hour[first])
+    sums.insert(4, "weekday", calls["weekday"].to_numpy()[first])
+    sums.insert(5, "core", groups % 2)
+    return sums[(sums["inbound"] + sums["outbound"]) > 0]
+
+
+def _wait_counts(calls: pd.DataFrame, keys: _Keys) -> list[tuple]:
+    """call_waits rows: answered calls per practice, month and whole second of wait."""
+    wait = calls["wait_s"].to_numpy(float)
+    waited = np.flatnonzero(keys.outcome["answered"] & ~np.isnan(wait))
+    seconds = wait[waited].astype(np.int64)
+    month = keys.month[keys.day[waited]]
+    group = (keys.practice[waited] * len(keys.months) + month) * (seconds.max(initial=0) + 1) \
+        + seconds
+    groups, first, count = np.unique(group, return_index=True, return_counts=True)
+    rows = waited[first]
+    return list(zip(keys.practices[keys.practice[rows]].tolist(),
+                    keys.months[keys.month[keys.day[rows]]].tolist(),
+                    seconds[first].tolist(), count.tolist(), strict=True))
+
+
+def _labels(column: pd.Series):
+    """is(label) -> which rows have that label, comparing small integer codes."""
+    codes, labels = pd.factorize(column.to_numpy(dtype=object))
+    where = {label: k for k, label in enumerate(labels)}
+    return lambda label: codes == where.get(label, -2)
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:
