@@ -367,6 +367,29 @@ INSERT INTO call_months SELECT ods_code, month, SUM(inbound), SUM(answered), SUM
     SUM(missed_wait_2to5m), SUM(missed_wait_gt5m),
     SUM(CASE WHEN core = 1 THEN calls_111 ELSE 0 END), TOTAL(talk_sum_s), SUM(talk_count)
 FROM call_hours GROUP BY ods_code, month;
+
+-- call_hours summed per practice, month, weekday and hour (the hour x weekday heatmap), and the
+-- days with calls (for calls per day), kept with call_months.
+CREATE TABLE call_weekday_hours (
+    ods_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    weekday INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    inbound INTEGER NOT NULL, answered INTEGER NOT NULL, missed INTEGER NOT NULL,
+    ivr_ended INTEGER NOT NULL, callback_requested INTEGER NOT NULL,
+    PRIMARY KEY (ods_code, month, weekday, hour)
+);
+INSERT INTO call_weekday_hours SELECT ods_code, month, weekday, hour, SUM(inbound),
+    SUM(answered), SUM(missed), SUM(ivr_ended), SUM(callback_requested)
+FROM call_hours GROUP BY ods_code, month, weekday, hour;
+CREATE TABLE call_days (
+    ods_code TEXT NOT NULL,
+    day TEXT NOT NULL,
+    month TEXT NOT NULL,
+    weekday INTEGER NOT NULL,
+    PRIMARY KEY (ods_code, day)
+);
+INSERT INTO call_days SELECT DISTINCT ods_code, day, month, weekday FROM call_hours;
 """
 
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]

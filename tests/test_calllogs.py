@@ -96,6 +96,10 @@ def test_heatmap_and_by_hour(conn):
     assert grid["answered"][0][8] == 1 and grid["missed"][0][8] == 2
     assert grid["ivr_ended"][0][8] == 1 and grid["callback_requested"][0][9] == 3
     assert grid["days"][:2] == [1, 1]
+    # Read from the per-day hours instead of the monthly tables: the same grid.
+    assert calls_by_hour_weekday(conn, ["A81001"], "2025-10-01", "2025-10-31") == grid
+    assert calls_by_hour_weekday(conn, ["A81001"], "2025-10-07", "2025-10-07")["days"] == \
+        [0, 1, 0, 0, 0, 0, 0]
 
 
 def test_excel_mangled_export(conn):
@@ -214,9 +218,12 @@ def test_overlapping_reimport_counts_once(conn, tmp_path):
     assert counts(conn, "A81001")["inbound"] == 13
 
 
+AGGREGATES = ("call_hours", "call_months", "call_waits", "call_weekday_hours", "call_days")
+
+
 def aggregate_tables(conn):
     return {table: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {table}"))
-            for table in ("call_hours", "call_months", "call_waits")}
+            for table in AGGREGATES}
 
 
 def test_sums_added_at_import_equal_a_rebuild_from_the_calls(conn):
@@ -238,7 +245,7 @@ def test_undo_removes_calls_and_aggregates(conn):
     undo_import(conn, second.import_id)
     assert counts(conn, "A81001")["inbound"] == 12
     undo_import(conn, first.import_id)
-    for table in ("calls", "call_hours", "call_waits"):
+    for table in ("calls", *AGGREGATES):
         assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
     assert call_month_counts(conn, ["A81001"]) == {}
 

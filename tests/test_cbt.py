@@ -554,3 +554,20 @@ def test_daily_without_band_column(conn, tmp_path):
     report = import_file(conn, write(tmp_path / "x.csv", text))
     assert report.status == "failed"
     assert "no band column (Time_Category, Duration, Wait_Time or Core_Category)" in report.message
+
+
+def test_national_figures_follow_imports_and_undo(conn, db_path):
+    """national_series is remembered per database file until an import or an undo changes it;
+    another connection to the file sees the same figures."""
+    assert national_series(conn, "missed_share", "2025-10", "2025-10") == []
+    report = import_file(conn, WORKBOOK)
+    first = national_series(conn, "missed_share", "2025-10", "2025-10")
+    assert first and first[0]["practices"] > 1000
+    first[0]["median"] = -1  # a caller changing its copy changes nothing remembered
+    other = open_database(db_path)
+    try:
+        assert national_series(other, "missed_share", "2025-10", "2025-10")[0]["median"] > 0
+    finally:
+        other.close()
+    undo_import(conn, report.import_id)
+    assert national_series(conn, "missed_share", "2025-10", "2025-10") == []

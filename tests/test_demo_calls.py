@@ -312,7 +312,7 @@ def test_demo_calls_module_is_qt_free():
 
 def test_sums_added_at_import_equal_a_rebuild_from_the_calls(loaded):
     conn, _ = loaded
-    tables = ("call_hours", "call_months", "call_waits")
+    tables = ("call_hours", "call_months", "call_waits", "call_weekday_hours", "call_days")
     added = {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}")) for t in tables}
     assert all(added.values())
     rebuild_all(conn)

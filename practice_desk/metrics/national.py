@@ -148,8 +148,36 @@ def _value_sql(key: str) -> str:
             "ELSE CAST(m.inbound AS REAL) / m.list_size * 1000 END")  # calls_per_1000
 
 
+_SERIES_CACHE: dict[tuple, list[dict]] = {}
+
+
+def _imports_stamp(conn: sqlite3.Connection) -> tuple | None:
+    """The database file and what has been imported into it: national figures change only by
+    an import or an undo. None for an in-memory database, which is not cached."""
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        return None
+    return (path, *conn.execute(
+        "SELECT MAX(id), COUNT(*), COUNT(undone_at) FROM imports").fetchone())
+
+
 def national_series(conn: sqlite3.Connection, key: str, start: str | None,
                     end: str | None) -> list[dict]:
+    """national_series_uncached, remembered until the next import or undo (the Telephony page
+    asks for the same 36 months of ~4,000 practices whichever practice is chosen)."""
+    stamp = _imports_stamp(conn)
+    if stamp is None:
+        return national_series_uncached(conn, key, start, end)
+    cache_key = (stamp, key, start, end)
+    if cache_key not in _SERIES_CACHE:
+        if len(_SERIES_CACHE) >= 64:
+            _SERIES_CACHE.clear()
+        _SERIES_CACHE[cache_key] = national_series_uncached(conn, key, start, end)
+    return [dict(item) for item in _SERIES_CACHE[cache_key]]
+
+
+def national_series_uncached(conn: sqlite3.Connection, key: str, start: str | None,
+                             end: str | None) -> list[dict]:
     """One dict per month with CBT data in [start, end] (inclusive, YYYY-MM; None = open):
     {"month", "median", "p10", "p90", "practices"}; the figures are None (practices 0) in a month
     where no practice has a value for the key.

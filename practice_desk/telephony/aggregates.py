@@ -79,6 +79,30 @@ SELECT ods_code, month, {", ".join(f"SUM({k})" for k in COUNT_KEYS)},
 FROM call_hours WHERE ods_code = ? AND month = ? GROUP BY ods_code, month
 """
 
+_WEEKDAY_HOURS_SQL = """
+INSERT INTO call_weekday_hours (ods_code, month, weekday, hour, inbound, answered, missed,
+    ivr_ended, callback_requested)
+SELECT ods_code, month, weekday, hour, SUM(inbound), SUM(answered), SUM(missed), SUM(ivr_ended),
+    SUM(callback_requested)
+FROM call_hours WHERE ods_code = ? AND month = ? GROUP BY weekday, hour
+"""
+_DAYS_SQL = """
+INSERT INTO call_days (ods_code, day, month, weekday)
+SELECT DISTINCT ods_code, day, month, weekday FROM call_hours WHERE ods_code = ? AND month = ?
+"""
+MONTH_TABLES = {"call_months": _MONTHS_SQL, "call_weekday_hours": _WEEKDAY_HOURS_SQL,
+                "call_days": _DAYS_SQL}
+
+
+def _sum_months(conn: sqlite3.Connection, practice: str, months: Iterable[str]) -> None:
+    """Recompute the practice's monthly tables (MONTH_TABLES) from its call_hours."""
+    for month in sorted(set(months)):
+        for table, sql in MONTH_TABLES.items():
+            conn.execute(f"DELETE FROM {table} WHERE ods_code = ? AND month = ?",
+                         (practice, month))
+            conn.execute(sql, (practice, month))
+
+
 _WAITS_SQL = """
 INSERT INTO call_waits (ods_code, month, wait_s, calls)
 SELECT ods_code, substr(local_day, 1, 7), CAST(wait_s AS INTEGER), COUNT(*)
@@ -128,10 +152,9 @@ def rebuild_days(conn: sqlite3.Connection, days: Iterable[tuple[str, str]]) -> N
             conn.execute("DELETE FROM call_hours WHERE ods_code = ? AND day IN "
                          "(SELECT value FROM json_each(?))", (practice, day_json))
             conn.execute(_HOURS_SQL, {**params, "practice": practice, "day_list": day_json})
-            for month in sorted({day[:7] for day in day_list}):
-                conn.execute("DELETE FROM call_months WHERE ods_code = ? AND month = ?",
-                             (practice, month))
-                conn.execute(_MONTHS_SQL, (practice, month))
+            months = sorted({day[:7] for day in day_list})
+            _sum_months(conn, practice, months)
+            for month in months:
                 conn.execute("DELETE FROM call_waits WHERE ods_code = ? AND month = ?",
                              (practice, month))
                 conn.execute(_WAITS_SQL, (practice, f"{month}-01", f"{month}-31"))
@@ -160,10 +183,8 @@ def add_calls(conn: sqlite3.Connection, calls: pd.DataFrame) -> None:
     with transaction(conn):
         conn.executemany(_ADD_HOURS_SQL, _rows(hours))
         conn.executemany(_ADD_WAITS_SQL, _wait_counts(calls, keys))
-        for practice, month in sorted(set(zip(hours["ods_code"], hours["month"], strict=True))):
-            conn.execute("DELETE FROM call_months WHERE ods_code = ? AND month = ?",
-                         (practice, month))
-            conn.execute(_MONTHS_SQL, (practice, month))
+        for practice, months in hours.groupby("ods_code")["month"]:
+            _sum_months(conn, practice, months.unique().tolist())
 
 
 class _Keys:
@@ -265,7 +286,8 @@ def rebuild_all(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM call_hours")
         conn.execute("DELETE FROM call_waits")
-        conn.execute("DELETE FROM call_months")
+        for table in MONTH_TABLES:
+            conn.execute(f"DELETE FROM {table}")
         days = conn.execute("SELECT DISTINCT ods_code, local_day FROM calls").fetchall()
         rebuild_days(conn, [(p, d) for p, d in days])
 
@@ -359,23 +381,28 @@ def calls_by_hour_weekday(conn: sqlite3.Connection, practices: Iterable[str],
 
     Returns {'inbound': 7x24, 'answered': 7x24, 'missed': 7x24, 'ivr_ended': 7x24,
     'callback_requested': 7x24, 'days': [days with data per weekday]} (start/end: months or
-    days, inclusive).
+    days, inclusive). Whole months are read from call_weekday_hours and call_days.
     """
     marks, codes = _in(practices)
-    low, high = day_range(start, end)
     keys = ("inbound", "answered", "missed", "ivr_ended", "callback_requested")
+    if all(bound is None or len(bound) == 7 for bound in (start, end)):
+        hours_table, days_table, column = "call_weekday_hours", "call_days", "month"
+        low, high = start or "0000-00", end or "9999-99"
+    else:
+        hours_table, days_table, column = "call_hours", "call_hours", "day"
+        low, high = day_range(start, end)
+    where = f"WHERE ods_code IN ({marks}) AND {column} >= ? AND {column} <= ?"
     result: dict[str, list] = {k: [[0] * 24 for _ in range(7)] for k in keys}
     rows = conn.execute(
-        f"SELECT weekday, hour, {', '.join(f'SUM({k})' for k in keys)} FROM call_hours "
-        f"WHERE ods_code IN ({marks}) AND day >= ? AND day <= ? GROUP BY weekday, hour",
-        (*codes, low, high))
+        f"SELECT weekday, hour, {', '.join(f'SUM({k})' for k in keys)} FROM {hours_table} "
+        f"{where} GROUP BY weekday, hour", (*codes, low, high))
     for weekday, hour, *values in rows:
         for key, value in zip(keys, values, strict=True):
             result[key][weekday][hour] = value or 0
     days = [0] * 7
     for weekday, count in conn.execute(
-            f"SELECT weekday, COUNT(DISTINCT day) FROM call_hours WHERE ods_code IN ({marks}) "
-            "AND day >= ? AND day <= ? GROUP BY weekday", (*codes, low, high)):
+            f"SELECT weekday, COUNT(DISTINCT day) FROM {days_table} {where} GROUP BY weekday",
+            (*codes, low, high)):
         days[weekday] = count
     result["days"] = days
     return result
