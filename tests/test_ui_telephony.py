@@ -69,3 +69,20 @@ def test_diversion_log_feeds_minutes_diverted(window, data_dir):
                          "icb_informed": True})
     assert page.diversions.model.rowCount() == 1
     assert core_hours.diverted_minutes_core(window.state.conn, ["E81050"], "2025-10") == 90
+
+
+def test_diversion_dialog_lists_practices_as_on_screen(window, data_dir, qtbot):
+    """Anonymised, the dialog offers 'Practice A', not the ODS code, and still saves the code."""
+    from ui.names import practice_names
+    from ui.pages.diversions import DiversionDialog
+
+    assert import_file(window.state.conn, data_dir / WORKBOOK).status == "done"
+    page = show(window, Selection(practice="E81050"))
+    window.state.set_anonymise(True)
+    names = practice_names(window.state)
+    dialog = DiversionDialog({"E81050": names.label("E81050")})
+    qtbot.addWidget(dialog)
+    shown = [dialog.practice.itemText(i) for i in range(dialog.practice.count())]
+    assert shown == ["Practice A"] and "E81050" not in " ".join(shown)
+    assert dialog.values()["practice"] == "E81050"
+    assert page.diversions.model.rowCount() == 0

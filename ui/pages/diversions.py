@@ -33,19 +33,21 @@ STAMP = "yyyy-MM-dd HH:mm"
 
 
 class DiversionDialog(QDialog):
-    def __init__(self, practices: list[str], episode=None, parent=None) -> None:
+    def __init__(self, practices: dict[str, str], episode=None, parent=None) -> None:
+        """practices: ODS code -> the label to show (a letter when anonymised)."""
         super().__init__(parent)
         self.setWindowTitle("Diversion episode")
         form = QFormLayout(self)
         self.practice = QComboBox()
-        self.practice.addItems(practices)
+        for code, label in practices.items():
+            self.practice.addItem(label, code)
         now = QDateTime.currentDateTime()
         self.start = QDateTimeEdit(now.addSecs(-3600), calendarPopup=True, displayFormat=STAMP)
         self.end = QDateTimeEdit(now, calendarPopup=True, displayFormat=STAMP)
         self.reason = QLineEdit(placeholderText="e.g. phone system fault, staff shortage")
         self.icb = QCheckBox("The ICB primary care team was told")
         if episode:
-            self.practice.setCurrentText(episode.practice)
+            self.practice.setCurrentIndex(max(0, self.practice.findData(episode.practice)))
             self.start.setDateTime(QDateTime.fromString(episode.started_at, STAMP))
             self.end.setDateTime(QDateTime.fromString(episode.ended_at, STAMP))
             self.reason.setText(episode.reason)
@@ -60,7 +62,7 @@ class DiversionDialog(QDialog):
         form.addRow(buttons)
 
     def values(self) -> dict:
-        return {"practice": self.practice.currentText(),
+        return {"practice": self.practice.currentData(),
                 "start": self.start.dateTime().toString(STAMP),
                 "end": self.end.dateTime().toString(STAMP),
                 "reason": self.reason.text().strip(), "icb_informed": self.icb.isChecked()}
@@ -124,7 +126,9 @@ class DiversionLog(QGroupBox):
             self.state.data_changed.emit()
 
     def _ask(self, episode) -> dict | None:
-        dialog = DiversionDialog(self._practices(), episode, self)
+        names = practice_names(self.state)
+        dialog = DiversionDialog({code: names.label(code) for code in self._practices()},
+                                 episode, self)
         return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _save(self, action) -> None:
