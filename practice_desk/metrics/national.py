@@ -235,3 +235,26 @@ def cbt_monthly_counts(conn: sqlite3.Connection, practices: list[str], start: st
                 if value is not None:
                     into[column] = (into[column] or 0) + value
     return dict(sorted(result.items()))
+
+
+def national_band(conn: sqlite3.Connection, key: str, start: str | None,
+                  end: str | None) -> dict | None:
+    """England's p10/median/p90 of `key` for one month, or over a range of months: each
+    practice's counts are summed over the range first (a share of the summed counts, as for a
+    practice's own period figure), then the spread is taken across practices."""
+    if start and start == end:
+        return national_distribution(conn, key, start)
+    value_of = _value_function(key)
+    summed: dict[str, dict] = {}
+    columns = [*COUNT_COLUMNS, "list_size"]
+    for row in _practice_rows(conn, key, start, end):
+        if value_of(row) is None:
+            continue
+        into = summed.setdefault(row["ods_code"], dict.fromkeys(columns, 0))
+        for column in columns:
+            into[column] += row[column] or 0
+    values = [v for sums in summed.values() if (v := value_of(sums)) is not None]
+    if not values:
+        return None
+    return {"median": percentile(values, 0.5), "p10": percentile(values, 0.1),
+            "p90": percentile(values, 0.9), "practices": len(values)}

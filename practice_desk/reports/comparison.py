@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from local_db import queries
 from practice_desk.metrics import Selection, metric_rows, period_summary
-from practice_desk.metrics import national as _national
 from practice_desk.metrics.appointments import list_size_total
 from practice_desk.metrics.keys import APP_BASE_KEYS, METRIC_KEYS
+from practice_desk.metrics.national import NATIONAL_KEYS, national_band
 from practice_desk.reports.anonymise import Anonymiser
 
 # A count whose size follows the list size -> the same count per 1,000 patients.
@@ -109,27 +109,6 @@ def compare(conn: sqlite3.Connection, codes: list[str], key: str, start: str | N
         result.total = summary.get(key)
         pcn_row = next((p for p in queries.list_pcns(conn) if p["pcn_code"] == pcn), {})
         result.total_label = f"{pcn_row.get('pcn_name') or pcn} (all practices)"
-    if key in _national.NATIONAL_KEYS:
+    if key in NATIONAL_KEYS:
         result.band = national_band(conn, key, start, end)
     return result
-
-
-def national_band(conn: sqlite3.Connection, key: str, start: str | None,
-                  end: str | None) -> dict | None:
-    """England's p10/median/p90 of `key` for one month, or over a range (see the module text)."""
-    if start and start == end:
-        return _national.national_distribution(conn, key, start)
-    value_of = _national._value_function(key)
-    summed: dict[str, dict] = {}
-    columns = [*_national.COUNT_COLUMNS, "list_size"]
-    for row in _national._practice_rows(conn, key, start, end):
-        if value_of(row) is None:
-            continue
-        into = summed.setdefault(row["ods_code"], dict.fromkeys(columns, 0))
-        for column in columns:
-            into[column] += row[column] or 0
-    values = [v for sums in summed.values() if (v := value_of(sums)) is not None]
-    if not values:
-        return None
-    return {"median": _national.percentile(values, 0.5), "p10": _national.percentile(values, 0.1),
-            "p90": _national.percentile(values, 0.9), "practices": len(values)}
