@@ -80,3 +80,22 @@ def db_dump() -> Callable[[sqlite3.Connection], dict[str, list[tuple]]]:
         return content
 
     return dump
+
+
+@pytest.fixture
+def make_window(qtbot, monkeypatch, tmp_path):
+    """make_window(db_path, first_run_done=False): the main window on that database, shown, its
+    log kept in the test's folder; first_run_done skips the first-run demo offer."""
+    from local_db import queries
+    from ui.main_window import MainWindow
+
+    def make(db_path: Path, first_run_done: bool = False):
+        monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
+        win = MainWindow(db_path=db_path)
+        qtbot.addWidget(win)
+        if first_run_done:
+            queries.set_setting(win.state.conn, "first_run_done", "1")
+        win.show()
+        return win
+
+    return make

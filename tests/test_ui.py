@@ -13,7 +13,7 @@ from practice_desk import demo, targets
 from practice_desk.importing.mapping_step import propose
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.telephony import core_hours
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import PAGES
 from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, RowsModel, import_rows
 from ui.pages.appointments import pivot_breakdown
@@ -22,12 +22,8 @@ WAIT_MS = 60_000
 
 
 @pytest.fixture
-def window(qtbot, db_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
-    win = MainWindow(db_path=db_path)
-    qtbot.addWidget(win)
-    win.show()
-    return win
+def window(make_window, db_path):
+    return make_window(db_path)
 
 
 def start_without_demo(win):

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from local_db import queries
 from practice_desk.importing import import_file
 from practice_desk.importing.runner import ImportOptions
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.nhs_app.demo_app import write_app_export
-from ui.main_window import MainWindow
 from ui.pages.nhs_app import NhsAppPage
 
 
 @pytest.fixture
-def window(qtbot, db_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
-    win = MainWindow(db_path=db_path)
-    qtbot.addWidget(win)
-    win.show()
-    queries.set_setting(win.state.conn, "first_run_done", "1")
-    return win
+def window(make_window, db_path):
+    return make_window(db_path, first_run_done=True)
 
 
 def page_for(window, qtbot, selection: Selection) -> NhsAppPage:

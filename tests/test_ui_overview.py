@@ -8,13 +8,11 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QScrollArea
 
-from local_db import queries
 from local_db.connection import open_database
 from practice_desk import demo, headline, notes, targets
 from practice_desk.metrics import Selection, metric_rows, spc
 from practice_desk.metrics.keys import format_value
 from practice_desk.telephony.daily import daily_rows
-from ui.main_window import MainWindow
 from ui.notes_dialog import NoteDraft
 from ui.spc_chart import KIND_COLOURS, KIND_SIZES, KIND_SYMBOLS, SPCChart
 
@@ -32,14 +30,10 @@ def demo_db(tmp_path_factory):
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
+def window(make_window, demo_db, tmp_path):
     db_path = tmp_path / "practice_desk.sqlite"
     shutil.copy(demo_db, db_path)
-    win = MainWindow(db_path=db_path)
-    qtbot.addWidget(win)
-    queries.set_setting(win.state.conn, "first_run_done", "1")
-    win.show()
+    win = make_window(db_path, first_run_done=True)
     win.start()
     win.selector.choose("pcn", demo.DEMO_PCN)
     win.show_page("Overview")

@@ -29,17 +29,14 @@ from practice_desk.telephony import core_hours
 from tests import pack_fixtures
 from ui import export
 from ui.chart_pack import build_pack
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import PAGES
 
 demo_db, db_copy = pack_fixtures.demo_db, pack_fixtures.db_copy
 
 
 @pytest.fixture
-def window(qtbot, db_copy, monkeypatch, tmp_path):
-    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
-    win = MainWindow(db_path=db_copy)
-    qtbot.addWidget(win)
-    win.show()
+def window(make_window, db_copy):
+    win = make_window(db_copy)
     win.start()
     win.selector.choose("pcn", demo.DEMO_PCN)
     return win

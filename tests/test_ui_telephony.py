@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from local_db import queries
 from practice_desk.importing import import_file
 from practice_desk.importing.mapping_step import propose
 from practice_desk.importing.runner import ImportOptions
 from practice_desk.metrics import Selection
 from practice_desk.metrics.national import national_distribution
 from practice_desk.telephony import core_hours
-from ui.main_window import MainWindow
 
 WORKBOOK = "Cloud Based Telephony Publication Summary October 2025_v2.xlsx"
 
 
 @pytest.fixture
-def window(qtbot, db_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
-    win = MainWindow(db_path=db_path)
-    qtbot.addWidget(win)
-    win.show()
-    queries.set_setting(win.state.conn, "first_run_done", "1")
-    return win
+def window(make_window, db_path):
+    return make_window(db_path, first_run_done=True)
 
 
 def show(window, selection: Selection):
