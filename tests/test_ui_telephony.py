@@ -36,6 +36,8 @@ def test_cbt_figures_with_england_for_context(window, data_dir):
     assert f"median {national['median']:.1%}" in page.tiles["missed_share"].context.text()
     assert page.trend.values == [pytest.approx(1060 / 7993)]
     assert page.trend.band[0][1] == pytest.approx(national["median"])
+    legend = [label.text for _, label in page.trend.plotItem.legend.items]
+    assert legend == ["This selection", "England median", "England, middle 80% of practices"]
     assert page.hours_note.isVisible() and not page.heatmap.isVisible()  # no hours in CBT
 
 

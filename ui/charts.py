@@ -75,7 +75,19 @@ class MonthlyChart(pg.PlotWidget):
         self.addItem(fill)
         fill.setZValue(-10)
         self._band_items = [fill, median]
+        self._show_legend(median)
         self._fit_y()
+
+    def _show_legend(self, median) -> None:
+        """What the line, the dotted line and the shaded band are (England's spread)."""
+        legend = self.plotItem.legend or self.addLegend(
+            offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 220))
+        legend.clear()
+        band_sample = pg.PlotDataItem([], [], pen=pg.mkPen(None), fillLevel=0,
+                                      brush=pg.mkBrush(theme.BAND_FILL))
+        for item, name in ((self._line, "This selection"), (median, "England median"),
+                           (band_sample, "England, middle 80% of practices")):
+            legend.addItem(item, name)
 
     def set_series(self, months: list[str], values: list[float | None]) -> None:
         self.months, self.values = list(months), list(values)
