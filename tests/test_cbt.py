@@ -23,6 +23,7 @@ from practice_desk.metrics.national import (
     national_distribution,
     national_series,
     percentile,
+    remember_national_series,
 )
 
 WORKBOOK = Path(__file__).parent / "data" / (
@@ -571,3 +572,12 @@ def test_national_figures_follow_imports_and_undo(conn, db_path):
         other.close()
     undo_import(conn, report.import_id)
     assert national_series(conn, "missed_share", "2025-10", "2025-10") == []
+
+
+def test_a_remembered_whole_series_serves_every_range(conn):
+    import_file(conn, WORKBOOK)
+    expected = national_series(conn, "answered_share", "2025-10", "2025-10")
+    remember_national_series(conn, ["answered_share"])
+    assert national_series(conn, "answered_share", "2025-10", "2025-10") == expected
+    assert national_series(conn, "answered_share", "2025-11", None) == []
+    assert national_series(conn, "answered_share", None, None) == expected

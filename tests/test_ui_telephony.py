@@ -81,3 +81,20 @@ def test_diversion_dialog_lists_practices_as_on_screen(window, data_dir, qtbot):
     assert shown == ["Practice A"] and "E81050" not in " ".join(shown)
     assert dialog.values()["practice"] == "E81050"
     assert page.diversions.model.rowCount() == 0
+
+
+def test_england_spread_is_worked_out_in_the_background(window, data_dir, qtbot, monkeypatch):
+    """After an import the window works out England's series on a worker thread, so the
+    Telephony page then draws its band and tiles without computing them itself."""
+    from practice_desk.metrics import national
+
+    assert import_file(window.state.conn, data_dir / WORKBOOK).status == "done"
+    window.state.data_changed.emit()
+    qtbot.waitUntil(lambda: window.national_task.done.is_set(), timeout=30_000)
+    computed = []
+    original = national.national_series_uncached
+    monkeypatch.setattr(national, "national_series_uncached",
+                        lambda *args: computed.append(args) or original(*args))
+    page = show(window, Selection(practice="E81050"))
+    assert page.trend.band and page.trend.band[0] is not None
+    assert computed == []

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from local_db import queries
 from practice_desk import APP_NAME, __version__, demo
 from practice_desk.applog import log_file
+from practice_desk.metrics.national import NATIONAL_KEYS, remember_national_series
 from practice_desk.resources import resource_path
 from ui import theme
 from ui.excel_export import ExcelExportButton
@@ -32,7 +33,7 @@ from ui.pages.nhs_app import NhsAppPage
 from ui.pages.overview import OverviewPage
 from ui.pages.pcn import PcnPage
 from ui.pages.settings import SettingsPage
-from ui.pages.telephony import TelephonyPage
+from ui.pages.telephony import TILES, TREND_KEYS, TelephonyPage
 from ui.selector import SelectionBar
 from ui.state import AppState
 from ui.tasks import Task, on_own_connection, run_task
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.state = AppState(db_path)
         self.demo_task: Task | None = None
+        self.national_task: Task | None = None
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         icon = resource_path("icon.png")
         if icon.exists():
@@ -142,6 +144,16 @@ class MainWindow(QMainWindow):
             self.load_demo()
         self._show_demo_marks()
         self._refresh_visible()
+        self._remember_national()
+
+    def _remember_national(self) -> None:
+        """England's spread for the Telephony page's keys, worked out in the background."""
+        if self.national_task and not self.national_task.done.is_set():
+            return
+        keys = [k for k in dict.fromkeys([*TREND_KEYS, *TILES]) if k in NATIONAL_KEYS]
+        self.national_task = run_task(on_own_connection(
+            self.state.db_path,
+            lambda conn, _progress, cancelled: remember_national_series(conn, keys, cancelled)))
 
     @property
     def meeting(self):
@@ -175,6 +187,7 @@ class MainWindow(QMainWindow):
         self.selector.reload()
         self._show_demo_marks()
         self._refresh_visible()
+        self._remember_national()
 
     def load_demo(self) -> None:
         if self.demo_task:
@@ -206,7 +219,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, f"About {APP_NAME}", about_text(self.state))
 
     def closeEvent(self, event) -> None:
-        for task in (self.demo_task, self.pages["Imports"].task):
+        for task in (self.demo_task, self.pages["Imports"].task, self.national_task):
             if task:
                 task.cancel()
                 task.done.wait(10)

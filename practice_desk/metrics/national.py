@@ -164,16 +164,36 @@ def _imports_stamp(conn: sqlite3.Connection) -> tuple | None:
 def national_series(conn: sqlite3.Connection, key: str, start: str | None,
                     end: str | None) -> list[dict]:
     """national_series_uncached, remembered until the next import or undo (the Telephony page
-    asks for the same 36 months of ~4,000 practices whichever practice is chosen)."""
+    asks for the same 36 months of ~4,000 practices whichever practice is chosen). A key's whole
+    series, once remembered (remember_national_series), serves every range."""
     stamp = _imports_stamp(conn)
     if stamp is None:
         return national_series_uncached(conn, key, start, end)
+    whole = _SERIES_CACHE.get((stamp, key, None, None))
+    if whole is not None:
+        return [dict(item) for item in whole
+                if (not start or item["month"] >= start) and (not end or item["month"] <= end)]
     cache_key = (stamp, key, start, end)
     if cache_key not in _SERIES_CACHE:
         if len(_SERIES_CACHE) >= 64:
             _SERIES_CACHE.clear()
         _SERIES_CACHE[cache_key] = national_series_uncached(conn, key, start, end)
     return [dict(item) for item in _SERIES_CACHE[cache_key]]
+
+
+def forget_national_series() -> None:
+    """Drop every remembered series (for timing the work they save)."""
+    _SERIES_CACHE.clear()
+
+
+def remember_national_series(conn: sqlite3.Connection, keys: list[str],
+                             cancelled=lambda: False) -> None:
+    """Work out and remember the whole national series of each key (run in the background when
+    the app opens or the data changes, so the first Telephony page does not wait for it)."""
+    for key in keys:
+        if cancelled():
+            return
+        national_series(conn, key, None, None)
 
 
 def national_series_uncached(conn: sqlite3.Connection, key: str, start: str | None,
