@@ -15,6 +15,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 
 import numpy as np
 import pandas as pd
@@ -128,10 +129,10 @@ class LegReader:
                       for name in ("outcome", "direction", "callback_made")}
         self.hasher, self.rules = hasher, rules
         self.unknown = UnknownWords()
-        self.problems: dict[int, str] = {}   # line -> first problem on it
+        self.problems: dict[int, str] = {}   # row number in the file -> its first problem
         self.skipped = 0
         self.queued_without_log = 0
-        self._offsets: dict[int, float | None] = {}  # local hour -> UTC offset in seconds
+        self._offsets: dict[int, float] = {}  # local hour -> UTC offset in seconds (NaN: changes)
         self._dates: dict[str, float] = {}
         self._clocks: dict[str, float] = {}
 
@@ -178,14 +179,13 @@ class LegReader:
     def joined(self, names: tuple[str, ...], separator: str) -> np.ndarray:
         """The fields' non-empty texts joined in every row (None when all are empty), worked
         out once per distinct combination."""
+        fields = [self.distinct(name) for name in names]
         combined = np.zeros(self.n, np.int64)
-        for name in names:
-            codes, texts = self.distinct(name)
+        for codes, texts in fields:
             combined = combined * len(texts) + codes
         _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-        values = [separator.join(t for t in (self.distinct(name)[1][self.distinct(name)[0][i]]
-                                             for name in names) if t) or None
-                  for i in first]
+        values = [separator.join(t for t in (texts[codes[i]] for codes, texts in fields) if t)
+                  or None for i in first]
         return objects(values)[inverse]
 
     def mapped(self, name: str, convert: Callable[[str], object],
@@ -200,9 +200,9 @@ class LegReader:
                 results[k] = convert(text)
             except BadValue as exc:
                 failed[k] = f"{what}: {exc}" if what else str(exc)
-        for k, message in failed.items():
-            for i in np.flatnonzero(codes == k):
-                self._problem(i, message)
+        if failed:
+            for i in np.flatnonzero(np.isin(codes, list(failed))):
+                self._problem(i, failed[codes[i]])
         return results[codes] if len(texts) else objects([None] * len(codes))
 
     def _problem(self, i: int, message: str) -> None:
@@ -306,7 +306,7 @@ class LegReader:
             if text and ":" not in text:
                 try:
                     naive, aware = parse_local(text, self.day_first)
-                    if not aware:
+                    if not aware and naive.time() == time_of_day(0):  # a date, not a moment
                         hit = naive.replace(tzinfo=UTC).timestamp()
                 except BadValue:
                     pass
@@ -416,10 +416,8 @@ class LegReader:
     # --- supplier profiles -------------------------------------------------------------------
 
     def _threecx(self, legs: Legs) -> None:
-        from_type = objects([normalise_name(t) for t in self.clean("from_type")])
-        to_type = objects([normalise_name(t) for t in self.clean("to_type")])
-        final_raw = self.clean("final_type")
-        final_type = objects([normalise_name(t) for t in final_raw])
+        from_type, to_type, final_type = (self.mapped(name, normalise_name)
+                                          for name in ("from_type", "to_type", "final_type"))
         typed = (from_type != "") | (to_type != "")
         legs.direction = objects(np.where(typed, np.select(
             [from_type == "line", (to_type == "line") | (final_type == "line")],
@@ -437,23 +435,22 @@ class LegReader:
         legs.talk = np.where(ivr, NAN, legs.talk)
 
     def _asterisk(self, legs: Legs) -> None:
-        context = self.clean("context")
-        app = objects([a.lower() for a in self.clean("last_app")])
-        internal = np.array([c.lower().startswith("from-internal") for c in context], dtype=bool)
-        long_number = np.array([len(re.sub(r"\D", "", d)) >= 7 for d in self.clean("destination")],
-                               dtype=bool)
+        app = self.mapped("last_app", str.lower)
+        internal = self.mapped("context", lambda c: c.lower().startswith("from-internal"))
+        long_number = self.mapped("destination", lambda d: len(re.sub(r"\D", "", d)) >= 7)
         legs.direction = objects(np.where(
-            internal, np.where(long_number, "outbound", "internal"), "inbound").tolist())
-        said_answered = np.array([normalise_name(s or "") == "answered" for s in legs.supplier],
-                                 dtype=bool)
+            internal.astype(bool), np.where(long_number.astype(bool), "outbound", "internal"),
+            "inbound").tolist())
+        said_answered = self.mapped("outcome", lambda s: normalise_name(s) == "answered")
+        said_answered = said_answered.astype(bool)
         mail = app == "voicemail"
         queue = ~mail & (app == "queue")
         dial = ~mail & ~queue & np.isin(app, ["dial", ""])
         other = ~(mail | queue | dial)
-        queue_names = objects([d.split(",")[0] or None for d in self.clean("last_data")])
-        has_channel = np.array([bool(c) for c in self.clean("dst_channel")], dtype=bool)
+        queue_names = self.mapped("last_data", lambda d: d.split(",")[0] or None)
+        has_channel = self.mapped("dst_channel", bool).astype(bool)
         legs.route = np.where(queue & (queue_names != None), queue_names, legs.route)  # noqa: E711
-        context_or_none = objects([c or None for c in context])
+        context_or_none = self.optional("context")
         legs.route = np.where(other & (legs.route == None), context_or_none, legs.route)  # noqa
         legs.outcome = objects(np.select(
             [mail, queue, dial],
