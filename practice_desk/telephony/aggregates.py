@@ -1,9 +1,14 @@
-"""Hourly call aggregates (`call_hours`, `call_waits`) and the sums the metrics and the GUI read.
+"""Call aggregates and the sums the metrics and the GUI read.
 
 `call_hours` has one row per practice x local day x hour x core flag (hour 18 splits at 18:30 with
-the default core hours); it is rebuilt for exactly the (practice, day) pairs an import or an undo
-touches, and wholly by `rebuild_all` when core hours or bank holidays change. `call_waits` holds
-answered calls' waits in whole seconds (truncated) per practice and month, for exact medians.
+the default core hours). `call_waits` holds answered calls' waits in whole seconds (truncated) per
+practice and month, for exact medians. `call_months`, `call_weekday_hours` and `call_days` sum
+`call_hours` per month for the monthly figures and the hour x weekday heatmap.
+
+An import adds its new calls to these sums itself (`add_calls`, with numpy); an undo or the Asterisk
+queue_log rebuilds the (practice, day) pairs it touches from `calls` with SQL (`rebuild_days`), and
+`rebuild_all` rebuilds everything when core hours or bank holidays change. Tests hold the two
+ways equal.
 
 Wait bands (metrics.md): < 60 s, 60-120 s, 120-300 s, > 300 s. A wait of exactly 60 s is in
 1-2 min and exactly 120 s in 2-5 min (lower edges belong to the band above); exactly 300 s is in
