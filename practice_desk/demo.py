@@ -368,6 +368,10 @@ def write_list_size_file(folder: Path, index: int) -> Path:
         ["GP_PRAC_PAT_LIST", extract, "GP", SUB_ICB_CODE, SUB_ICB_ONS_CODE, p.code, p.postcode,
          "ALL", "ALL", list_size(p, index)]
         for p in PRACTICES
+    ] + [
+        ["GP_PRAC_PAT_LIST", extract, "GP", OTHER_SUB_ICB_CODE, OTHER_SUB_ICB_ONS_CODE, code,
+         f"ZZ98 {i + 1}DN", "ALL", "ALL", national_list_size(patients, index)]
+        for i, (code, _, patients) in enumerate(NATIONAL_PRACTICES)
     ]
     tag = _month_tag(year, month).replace("_", "")
     path = folder / f"DEMO_PracPop{tag}_gp-reg-pat-prac-all.csv"  # as PracPopFeb26_gp-reg-...
@@ -413,7 +417,13 @@ NATIONAL_PRACTICES = [
         ("Station Road Surgery", 4_400), ("Westfield Health Centre", 12_100),
     ])
 ]
+OTHER_SUB_ICB_ONS_CODE = "E38DEMO01"
 CBT_OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
+
+
+def national_list_size(patients: int, index: int) -> int:
+    """The list of a practice that is only there for England's spread, growing 1% a year."""
+    return round(patients * (1 + 0.01 * index / 12))
 
 
 def _month_index(day: date) -> int:
@@ -534,8 +544,7 @@ def cbt_rows(tallies: dict[str, Tally]) -> list[CbtRow]:
         habits = _random_habits(rng)
         pcn_code, pcn_name = OTHER_PCNS[i * len(OTHER_PCNS) // len(NATIONAL_PRACTICES)]
         for index, (year, month) in enumerate(months):
-            counts = _plausible_month(habits, round(patients * (1 + 0.01 * index / 12)), month,
-                                      rng)
+            counts = _plausible_month(habits, national_list_size(patients, index), month, rng)
             rows.append(CbtRow(date(year, month, 1), code, name, pcn_code,
                                pcn_name, OTHER_SUB_ICB_CODE, OTHER_SUB_ICB_NAME,
                                ICB_CODE, ICB_NAME, REGION_CODE, REGION_NAME, counts))

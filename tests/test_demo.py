@@ -128,9 +128,11 @@ def test_list_size_files_are_in_the_published_format(demo_files):
             "PUBLICATION,EXTRACT_DATE,TYPE,SUB_ICB_LOCATION_CODE,ONS_SUB_ICB_LOCATION_CODE,CODE,"
             "POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS\n")
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
-        assert [r["CODE"] for r in rows] == demo.DEMO_PRACTICES
+        # The PCN's practices, then those only there for England's spread (calls per 1,000).
+        assert [r["CODE"] for r in rows] == demo.DEMO_PRACTICES + [
+            code for code, _, _ in demo.NATIONAL_PRACTICES]
         assert len({r["EXTRACT_DATE"] for r in rows}) == 1
-        assert all(4_000 <= int(r["NUMBER_OF_PATIENTS"]) <= 16_000 for r in rows)
+        assert all(3_000 <= int(r["NUMBER_OF_PATIENTS"]) <= 18_000 for r in rows)
 
 
 def test_no_real_codes_are_used(demo_files):

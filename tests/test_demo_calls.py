@@ -318,3 +318,12 @@ def test_sums_added_at_import_equal_a_rebuild_from_the_calls(loaded):
     rebuild_all(conn)
     assert {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}"))
             for t in tables} == added
+
+
+def test_england_calls_per_1000_spread_covers_every_demo_practice(loaded):
+    from practice_desk.metrics.national import national_distribution
+
+    conn, _ = loaded
+    spread = national_distribution(conn, "calls_per_1000", "2025-10")
+    assert spread["practices"] == len(demo.PRACTICES) + len(demo.NATIONAL_PRACTICES)
+    assert spread["p10"] < spread["median"] < spread["p90"]
