@@ -249,8 +249,30 @@ def test_cancelling_the_mapping_imports_nothing(qtbot, window, data_dir, db_dump
     before = db_dump(window.state.conn)
     imports.ask_mapping = lambda path, proposal: None
     assert imports.start_import([str(data_dir / "calls" / "custom_log.csv")]) is None
-    assert "mapping cancelled" in imports.results.toPlainText()
+    assert "cancelled when asked" in imports.results.toPlainText()
     assert db_dump(window.state.conn) == before
+
+
+def test_pomi_file_without_its_service_in_the_name_is_asked_about(qtbot, window, data_dir,
+                                                                  db_dump):
+    """A 2015-17 POMI file counts one service; when its name does not say which, the import
+    asks, and cancelling imports nothing."""
+    start_without_demo(window)
+    imports = window.pages["Imports"]
+    path = str(data_dir / "nhs_app" / "POMI_Mar_2016_extract.csv")
+    before = db_dump(window.state.conn)
+    imports.ask_pomi_service = lambda path: None
+    assert imports.start_import([path]) is None
+    assert db_dump(window.state.conn) == before
+    asked = []
+    imports.ask_pomi_service = lambda path: asked.append(Path(path).name) or "records"
+    imports.start_import([path])
+    wait_for_import(qtbot, imports)
+    assert asked == ["POMI_Mar_2016_extract.csv"]
+    row = window.state.conn.execute(
+        "SELECT value FROM pomi_values WHERE ods_code = 'Z99001' AND month = '2016-03' "
+        "AND field = 'Pat_DetCodeRec_Use'").fetchone()
+    assert row[0] == 31  # as tests/test_nhs_app_import.py reads it with the service given
 
 
 def test_core_hours_and_holidays_are_edited_in_settings(qtbot, window):

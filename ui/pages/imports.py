@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -27,6 +28,7 @@ from practice_desk.importing import import_file, undo_import
 from practice_desk.importing.mapping import save_mapping
 from practice_desk.importing.mapping_step import propose
 from practice_desk.importing.runner import ImportOptions
+from practice_desk.nhs_app import pomi
 from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, SORT_ROLE, RowsModel, import_rows
 from ui.names import practice_names
@@ -150,7 +152,7 @@ class ImportsPage(Page):
         options, skipped = self._mapping_step(paths)
         paths = [path for path in paths if path not in skipped]
         if skipped:
-            self.results.setPlainText("Not imported (column mapping cancelled): "
+            self.results.setPlainText("Not imported (cancelled when asked about it): "
                                       + ", ".join(Path(p).name for p in skipped))
         if not paths:
             return None
@@ -161,9 +163,17 @@ class ImportsPage(Page):
         return self.task
 
     def _mapping_step(self, paths: list[str]) -> tuple[dict[str, ImportOptions], list[str]]:
-        """Ask about files that need a column mapping; a saved one with its practice is used."""
+        """Ask about files that need a column mapping (a saved one with its practice is used),
+        and which service a 2015-17 POMI file counts when its name does not say."""
         options, skipped = {}, []
         for path in paths:
+            if pomi.needs_service(path):
+                service = self.ask_pomi_service(path)
+                if service is None:
+                    skipped.append(path)
+                else:
+                    options[path] = ImportOptions(mapping=pomi.service_mapping(service))
+                continue
             proposal = propose(path, self.state.conn)
             if proposal is None:
                 continue
@@ -187,6 +197,15 @@ class ImportsPage(Page):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.result(), dialog.remember.isChecked()
+
+    def ask_pomi_service(self, path: str) -> str | None:
+        """The service ('appointments', 'prescriptions', 'records') a POMI file counts."""
+        names = list(pomi.SERVICE_NAMES.values())
+        name, ok = QInputDialog.getItem(
+            self, "Which POMI service?",
+            f"{Path(path).name} is a 2015-17 POMI file, one online service per file, and its name "
+            "does not say which.\nWhich service does it count?", names, 0, False)
+        return [k for k, v in pomi.SERVICE_NAMES.items() if v == name][0] if ok else None
 
     def cancel(self) -> None:
         if self.task:
