@@ -316,7 +316,8 @@ MIGRATION_5 = """
 -- where the old random-key index was written all over, and it also serves the per-day reads.
 -- Keys and caller hashes are kept shorter (the first 16 and 32 hex digits of the same digests:
 -- a key need only tell apart one practice's calls of one day; 128 bits of the keyed caller hash
--- are as one-way as 256), a quarter fewer bytes per call.
+-- are as one-way as 256), a quarter fewer bytes per call. There is no index by import: every
+-- import would pay for it, and only an undo (rare) needs it, which reads the table instead.
 CREATE TABLE calls_v5 (
     id INTEGER PRIMARY KEY,
     import_id INTEGER NOT NULL,
@@ -342,7 +343,6 @@ INSERT INTO calls_v5 SELECT id, import_id, ods_code, substr(call_key, 1, 16), st
     callback_made, is_111, substr(caller_hash, 1, 32) FROM calls;
 DROP TABLE calls;
 ALTER TABLE calls_v5 RENAME TO calls;
-CREATE INDEX calls_import ON calls (import_id);
 
 -- call_hours summed per practice and month (kept with it), so monthly dashboards read one row per
 -- practice and month instead of hundreds.
