@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
 
 from practice_desk import targets
 from practice_desk.metrics.definitions import name_of
@@ -54,3 +63,17 @@ def tile_grid(tiles: dict) -> tuple[QWidget, QLabel]:
     for column, tile in enumerate(tiles.values()):
         grid.addWidget(tile, 1, column)
     return box, caption
+
+
+def data_table(model, name: str, rows_selectable: bool = False) -> QTableView:
+    """A read-only table as every page shows one: no row numbers, columns fitted to their
+    contents, a name for screen readers; whole rows selected when rows can be acted on."""
+    table = QTableView(accessibleName=name)
+    table.setModel(model)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if rows_selectable:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header.setStretchLastSection(True)
+    return table

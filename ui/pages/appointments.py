@@ -5,9 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from ui.models import RowsModel, percent, text, thousands
 from ui.notes_dialog import NoteEditor
 from ui.pages.base import Page, scope_text
 from ui.spc_chart import SPCChart
-from ui.widgets import TargetBox
+from ui.widgets import TargetBox, data_table
 
 CHARTED = ["f2f_share", "within_14_days_share"]
 SUMMARY = ["appointments_total", "f2f_share", "within_14_days_share", "dna_rate",
@@ -80,11 +78,8 @@ class AppointmentsPage(Page):
         layout.addWidget(QLabel("<b>Appointments by mode and time from booking</b> "
                                 "(whole period selected)"))
         self.breakdown_model = RowsModel(BREAKDOWN_COLUMNS, self)
-        self.breakdown_table = QTableView(accessibleName="Appointments by mode and interval")
-        self.breakdown_table.setModel(self.breakdown_model)
-        self.breakdown_table.verticalHeader().hide()
-        self.breakdown_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.breakdown_table = data_table(self.breakdown_model,
+                                          "Appointments by mode and interval")
         self.breakdown_table.setMinimumHeight(200)
         layout.addWidget(self.breakdown_table)
         self.body.addWidget(self.content)

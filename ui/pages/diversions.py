@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
@@ -13,18 +12,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
 )
 
 from practice_desk.telephony import core_hours
 from ui.models import RowsModel, text
 from ui.names import practice_names
+from ui.widgets import data_table
 
 COLUMNS = [("Practice", "practice", text), ("From", "started_at", text),
            ("To", "ended_at", text), ("Reason", "reason", text),
@@ -76,12 +74,7 @@ class DiversionLog(QGroupBox):
         layout.addWidget(QLabel("Record each time the practice line was diverted, e.g. to NHS "
                                 "111, and whether the ICB was told.", objectName="hint"))
         self.model = RowsModel(COLUMNS, self)
-        self.table = QTableView(accessibleName="Diversion episodes")
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = data_table(self.model, "Diversion episodes", rows_selectable=True)
         self.table.setMaximumHeight(160)
         layout.addWidget(self.table)
         buttons = QHBoxLayout()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
@@ -34,6 +33,7 @@ from ui.models import IMPORT_COLUMNS, SORT_ROLE, RowsModel, import_rows
 from ui.names import practice_names
 from ui.pages.base import Page
 from ui.tasks import Task, on_own_connection, run_task
+from ui.widgets import data_table
 
 FILE_FILTER = "Data files (*.csv *.zip *.xlsx);;All files (*)"
 
@@ -114,15 +114,10 @@ class ImportsPage(Page):
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(self.model)
         proxy.setSortRole(SORT_ROLE)
-        table = QTableView(accessibleName="Import history")
-        table.setModel(proxy)
+        table = data_table(proxy, "Import history", rows_selectable=True)
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.verticalHeader().hide()
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
         table.setMinimumHeight(220)
         table.selectionModel().selectionChanged.connect(self._update_undo)
         return table

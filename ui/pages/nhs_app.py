@@ -8,9 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +23,7 @@ from ui.charts import MonthlyChart, StackedBars, month_label
 from ui.models import RowsModel, text, thousands
 from ui.names import practice_names
 from ui.pages.base import Page, scope_text
-from ui.widgets import tile_grid
+from ui.widgets import data_table, tile_grid
 
 TILES = ["app_logins", "app_record_views", "app_prescriptions_ordered", "app_appointments_booked",
          "app_registrations_total", "online_prescriptions_ordered"]
@@ -100,11 +98,7 @@ class NhsAppPage(Page):
         layout.addLayout(self._trend_and_comparison())
         layout.addWidget(QLabel("<b>Year to date against the same months a year earlier</b>"))
         self.ytd_model = RowsModel(YTD_COLUMNS, self)
-        self.ytd_table = QTableView(accessibleName="Year-to-date change")
-        self.ytd_table.setModel(self.ytd_model)
-        self.ytd_table.verticalHeader().hide()
-        self.ytd_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.ytd_table = data_table(self.ytd_model, "Year-to-date change")
         self.ytd_table.setMinimumHeight(330)
         layout.addWidget(self.ytd_table)
         self.ambitions = QLabel(AMBITION_TEXT, objectName="hint", wordWrap=True)
