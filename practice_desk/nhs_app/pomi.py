@@ -127,25 +127,16 @@ def load_wide(ctx: ImportContext, source: Source, service: str | None = None) ->
     figures: dict[tuple[str, str, str], int | None] = {}
     extra: dict[tuple[str, str, str], dict] = {}
     names: dict[str, tuple[str, str]] = {}
-    for line, row in reader.rows:
-        ctx.rows_read += 1
-        ctx.tick(reader, ctx.rows_read)
-        try:
-            practice = common.ods_code(row[col["GPPRACTICECODE"]])
-            month = to_month(row[col["PERIODEND"]])
-            values = {
-                "patient_list_size": figure(row[col["NOPATIENTS"]]),
-                f"Sys_{code}_Enbld": _system_enabled(row[col["SYSTEMENABLED"]]),
-                f"Pat_{code}_Enbld": figure(row[col["PATIENTSENABLED"]]),
-                f"Pat_{code}_Use": figure(row[col["PATIENTSUSED"]]),
-            }
-        except IndexError:
-            problems.add(source.problem(line, f"has {len(row)} fields where the header has "
-                                              f"{len(reader.header)}"))
-            continue
-        except (BadDate, BadFigure, ValueError) as exc:
-            problems.add(source.problem(line, str(exc)))
-            continue
+
+    def read(row: list[str]) -> tuple:
+        return (common.ods_code(row[col["GPPRACTICECODE"]]), to_month(row[col["PERIODEND"]]), {
+            "patient_list_size": figure(row[col["NOPATIENTS"]]),
+            f"Sys_{code}_Enbld": _system_enabled(row[col["SYSTEMENABLED"]]),
+            f"Pat_{code}_Enbld": figure(row[col["PATIENTSENABLED"]]),
+            f"Pat_{code}_Use": figure(row[col["PATIENTSUSED"]]),
+        })
+
+    for line, row, (practice, month, values) in _rows(ctx, reader, source, problems, read):
         if (f"Pat_{code}_Use", practice, month) in figures:
             problems.add(source.problem(line, f"{practice} {month} appears twice"))
             continue
@@ -158,6 +149,21 @@ def load_wide(ctx: ImportContext, source: Source, service: str | None = None) ->
     _keep_same_list_sizes(ctx, figures)
     _save(ctx, source, figures, extra, names)
     ctx.warn(f"{source.name}: read as POMI {SERVICE_NAMES[service].lower()}")
+
+
+def _rows(ctx: ImportContext, reader, source: Source, problems: RowProblems, read):
+    """(line, row, read(row)) for every row `read` can read; one it cannot (too few fields, a bad
+    date or figure) is a problem naming the file and line."""
+    for line, row in reader.rows:
+        ctx.rows_read += 1
+        ctx.tick(reader, ctx.rows_read)
+        try:
+            yield line, row, read(row)
+        except IndexError:
+            problems.add(source.problem(line, f"has {len(row)} fields where the header has "
+                                              f"{len(reader.header)}"))
+        except (BadDate, BadFigure, ValueError) as exc:
+            problems.add(source.problem(line, str(exc)))
 
 
 def _keep_same_list_sizes(ctx: ImportContext, figures: dict) -> None:
@@ -182,28 +188,25 @@ def load_long(ctx: ImportContext, source: Source) -> None:
     extra: dict[tuple[str, str, str], dict] = {}
     names: dict[str, tuple[str, str]] = {}
     unknown: set[str] = set()
-    for line, row in reader.rows:
-        ctx.rows_read += 1
-        ctx.tick(reader, ctx.rows_read)
-        try:
-            practice = common.ods_code(row[col["PRACTICE_CODE"]])
-            month = to_month(row[col["REPORT_PERIOD_END"]])
-            raw_field = row[col["FIELD"]].strip()
-            field = _BY_NAME.get(raw_field.casefold())
-            if field is None:
-                unknown.add(raw_field)
-                continue
-            value = figure(row[col["VALUE"]])
-            supplier = (row[optional["SYSTEM_SUPPLIER"]].strip() or None
-                        if "SYSTEM_SUPPLIER" in optional else None)
-            name = row[optional["PRACTICE_NAME"]].strip() if "PRACTICE_NAME" in optional else ""
-        except IndexError:
-            problems.add(source.problem(line, f"has {len(row)} fields where the header has "
-                                              f"{len(reader.header)}"))
+
+    def read(row: list[str]) -> tuple | None:
+        """(field, practice, month, value, supplier, name); None for a field not kept."""
+        practice = common.ods_code(row[col["PRACTICE_CODE"]])
+        month = to_month(row[col["REPORT_PERIOD_END"]])
+        raw_field = row[col["FIELD"]].strip()
+        field = _BY_NAME.get(raw_field.casefold())
+        if field is None:
+            unknown.add(raw_field)
+            return None
+        supplier = (row[optional["SYSTEM_SUPPLIER"]].strip() or None
+                    if "SYSTEM_SUPPLIER" in optional else None)
+        name = row[optional["PRACTICE_NAME"]].strip() if "PRACTICE_NAME" in optional else ""
+        return field, practice, month, figure(row[col["VALUE"]]), supplier, name
+
+    for line, _, read_row in _rows(ctx, reader, source, problems, read):
+        if read_row is None:
             continue
-        except (BadDate, BadFigure, ValueError) as exc:
-            problems.add(source.problem(line, str(exc)))
-            continue
+        field, practice, month, value, supplier, name = read_row
         if (field, practice, month) in figures:
             problems.add(source.problem(line, f"{field} for {practice} {month} appears twice"))
             continue
