@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from practice_desk.importing import runner
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source, open_csv
 
@@ -24,8 +25,10 @@ class CsvBlocks:
     """The header and blocks of (row numbers, DataFrame of text with columns 0, 1, ...)."""
 
     def __init__(self, source: Source, has_header: bool = True,
-                 header: list[str] | None = None, rows_per_block: int = 50_000):
-        self.source, self.has_header, self.rows_per_block = source, has_header, rows_per_block
+                 header: list[str] | None = None, rows_per_block: int | None = None):
+        self.source, self.has_header = source, has_header
+        # A block is as many rows as the importers go between progress and cancel checks.
+        self.rows_per_block = rows_per_block or runner.CHECK_EVERY
         self._opened = open_csv(source)
         self.encoding = self._opened.encoding
         self.first_non_utf8_line = self._opened.first_non_utf8_line
@@ -37,10 +40,14 @@ class CsvBlocks:
         self._opened.text.close()
 
     def position(self) -> int:
-        """Bytes of the source read so far (for progress)."""
+        """Bytes of the source the parser has taken so far (for progress)."""
         if not self._opened.text.closed:
-            self._position = self._opened.raw.tell()
+            self._position = self._opened.text.buffer.tell()
         return self._position
+
+    def is_full(self, block: pd.DataFrame) -> bool:
+        """A whole block (not the file's last): the moment for a progress and cancel check."""
+        return len(block) >= self.rows_per_block
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
         first = 0
@@ -70,7 +77,8 @@ class CsvBlocks:
         if m := _TOO_MANY.search(message):
             expected, line, found = (int(g) for g in m.groups())
             return self.source.problem(line + self.has_header,
-                                       f"has {found} fields where the header has {expected}")
+                                       f"has {found} fields where the header has {expected} "
+                                       "(a name with an unquoted comma?)")
         return self.source.problem(None, f"unreadable CSV ({message.strip()})")
 
     def lines(self, numbers: Iterable[int]) -> dict[int, int]:

@@ -250,7 +250,6 @@ def presets() -> list[ColumnMapping]:
 
 # --- loading ---------------------------------------------------------------------------------
 
-ROWS_PER_BLOCK = 50_000
 COLUMNS = ("import_id", "ods_code", "call_key", "started_at", "local_day", "local_time",
            "weekday", "direction", "route", "wait_s", "talk_s", "outcome", "supplier_outcome",
            "callback_made", "is_111", "caller_hash")
@@ -355,7 +354,8 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
     held: list[Legs] = []  # legs of calls, merged once the whole file is read
     for numbers, block in table:
         ctx.rows_read += len(block)
-        ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
+        if table.is_full(block):
+            ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
         legs = reader.read(numbers, block)
         if len(reader.problems) >= MAX_PROBLEMS:
             break
