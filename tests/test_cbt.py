@@ -581,3 +581,23 @@ def test_a_remembered_whole_series_serves_every_range(conn):
     assert national_series(conn, "answered_share", "2025-10", "2025-10") == expected
     assert national_series(conn, "answered_share", "2025-11", None) == []
     assert national_series(conn, "answered_share", None, None) == expected
+
+
+def test_remembered_series_of_other_databases_do_not_push_out_this_one(conn, tmp_path):
+    """Series remembered for other database files (or older imports) make way for the current
+    data's, so a warmed cache stays warm however many files a process has opened."""
+    from practice_desk.metrics import national
+
+    import_file(conn, WORKBOOK)
+    for n in range(300):  # other files' series
+        national._remember((("other.sqlite", n, 1, 0), "missed_share", None, None), [])
+    remember_national_series(conn, ["missed_share", "answered_share"])
+    computed = []
+    original = national.national_series_uncached
+    national.national_series_uncached = lambda *a: computed.append(a) or original(*a)
+    try:
+        national_series(conn, "missed_share", "2025-10", "2025-10")
+        national_series(conn, "answered_share", None, None)
+    finally:
+        national.national_series_uncached = original
+    assert computed == []

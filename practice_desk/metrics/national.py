@@ -174,11 +174,23 @@ def national_series(conn: sqlite3.Connection, key: str, start: str | None,
         return [dict(item) for item in whole
                 if (not start or item["month"] >= start) and (not end or item["month"] <= end)]
     cache_key = (stamp, key, start, end)
-    if cache_key not in _SERIES_CACHE:
-        if len(_SERIES_CACHE) >= 64:
-            _SERIES_CACHE.clear()
-        _SERIES_CACHE[cache_key] = national_series_uncached(conn, key, start, end)
-    return [dict(item) for item in _SERIES_CACHE[cache_key]]
+    series = _SERIES_CACHE.get(cache_key)
+    if series is None:
+        series = national_series_uncached(conn, key, start, end)
+        _remember(cache_key, series)
+    return [dict(item) for item in series]
+
+
+def _remember(cache_key: tuple, series: list[dict]) -> None:
+    """Keep a series, dropping those of other data (older imports, other database files). The
+    app's worker thread warms the cache while the UI thread reads it: list() copies the keys in
+    one step under the GIL, and pop() tolerates a key the other thread removed."""
+    for old in list(_SERIES_CACHE):
+        if old[0] != cache_key[0]:
+            _SERIES_CACHE.pop(old, None)
+    if len(_SERIES_CACHE) >= 256:  # many ranges of the same data: start again
+        _SERIES_CACHE.clear()
+    _SERIES_CACHE[cache_key] = series
 
 
 def forget_national_series() -> None:
