@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-import pandas as pd
-
 from practice_desk.importing import runner
-from practice_desk.importing.blocks import CsvBlocks
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.detect import Importer, register
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.runner import DuplicateRows, ImportContext, RowProblems
-from practice_desk.importing.sources import CsvReader, Source, clean_header, read_csv
+from practice_desk.importing.sources import CsvReader, Source, read_csv
 
 BATCH = 50_000
 
@@ -118,140 +114,84 @@ def _valid_ods(code: str) -> bool:
     return 3 <= len(code) <= 10 and code.isalnum()
 
 
-# --- practice crosstab ----------------------------------------------------------------------
-INSERT_CROSSTAB = (
-    "INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, appt_mode, category, "
-    "interval, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-LABEL_COLUMNS = [("hcp_type", "HCP_TYPE"), ("appt_mode", "APPT_MODE"),
-                 ("category", "NATIONAL_CATEGORY"), ("interval", "TIME_BETWEEN_BOOK_AND_APPT"),
-                 ("status", "APPT_STATUS")]
-
-
+# --- practice crosstab -------------------------------------------------------------------
 def load_crosstab(ctx: ImportContext, source: Source) -> None:
-    """A practice-level crosstab (~1.2 million rows a national month), read a block at a time by
-    pandas: months, practice codes, counts and the five labels repeat row after row, so each is
-    checked or looked up once per distinct value and the rows are handled as columns."""
-    table = CsvBlocks(source)
-    table.header = [clean_header(h) for h in table.header]
-    note_encoding(ctx, table)  # type: ignore[arg-type]
-    try:
-        col = column_index(table, CROSSTAB_COLUMNS)  # type: ignore[arg-type]
-    except ImportFailed:
-        table.close()
-        raise
-    crosstab = _Crosstab(ctx, source, col)
-    for numbers, block in table:
-        ctx.rows_read += len(block)
-        if table.is_full(block):
-            ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
-        crosstab.add(numbers, block)
-        if len(crosstab.problems) >= runner.MAX_PROBLEMS:
-            break
-    if crosstab.problems:
-        lines = table.lines(crosstab.problems)
-        problems = RowProblems()
-        for number, message in sorted(crosstab.problems.items()):
-            problems.add(source.problem(lines.get(number), message))
-        problems.raise_if_any()
-    ctx.rows_stored += crosstab.stored
-    ctx.claim("gpad_practice", crosstab.claims)
-    for code, (month, fields) in crosstab.practices.items():
-        upsert_practice(ctx, code, fields, as_of=month)
-
-
-class _Crosstab:
-    """The checks and look-ups of load_crosstab, kept across the blocks of one file."""
-
-    def __init__(self, ctx: ImportContext, source: Source, col: dict[str, int]):
-        self.ctx, self.source, self.col = ctx, source, col
-        self.problems: dict[int, str] = {}  # row number in the file -> its first problem
-        self.months = CachedParser(_month)
-        self.label_ids: dict[tuple[str, ...], tuple[int, ...]] = {}
-        self.seen: set[int] = set()  # hashes of (code, month, label ids): a repeat is damage
-        self.claims: set[tuple[str, str]] = set()
-        self.practices: dict[str, tuple[str, dict[str, str]]] = {}
-        self.stored = 0
-
-    def add(self, numbers: np.ndarray, block: pd.DataFrame) -> None:
-        bad = np.zeros(len(block), dtype=bool)
-
-        def checked(column: str, check: Callable[[str], object]) -> np.ndarray:
-            """check(text) of every row, once per distinct text; a ValueError is a problem on
-            each row with that text."""
-            codes, distinct = pd.factorize(block[self.col[column]].to_numpy(dtype=object))
-            values = np.empty(len(distinct), dtype=object)
-            failed: dict[int, str] = {}
-            for k, text in enumerate(distinct):
-                try:
-                    values[k] = check(text)
-                except ValueError as exc:
-                    failed[k] = str(exc)
-            for i in np.flatnonzero(np.isin(codes, list(failed))) if failed else []:
-                bad[i] = True
-                self.problems.setdefault(int(numbers[i]), failed[codes[i]])
-            return values[codes]
-
-        months = checked("APPOINTMENT_MONTH_START_DATE", self.months)
-        counts = checked("COUNT_OF_APPOINTMENTS", parse_count)
-        codes = checked("GP_CODE", _practice_code)
-        ids = self._label_ids(block)
-        keys = list(zip(codes.tolist(), months.tolist(), ids, strict=True))
-        for i in np.flatnonzero(~bad):
-            hashed = hash(keys[i])
-            if hashed in self.seen:
-                self.problems.setdefault(int(numbers[i]), REPEAT)
-            self.seen.add(hashed)
-        if self.problems:
-            return  # read on only to find the other problems
-        self.ctx.conn.executemany(INSERT_CROSSTAB, [
-            (self.ctx.import_id, code, month, *label_ids, count)
-            for (code, month, label_ids), count in zip(keys, counts.tolist(), strict=True)])
-        self.stored += len(keys)
-        self._practice_details(block, codes, months)
-
-    def _label_ids(self, block: pd.DataFrame) -> list[tuple[int, ...]]:
-        """The five label ids of every row, looked up once per distinct combination."""
-        combined = np.zeros(len(block), np.int64)
-        columns = []
-        for _, name in LABEL_COLUMNS:
-            codes, distinct = pd.factorize(block[self.col[name]].to_numpy(dtype=object))
-            combined = combined * len(distinct) + codes
-            columns.append((codes, distinct))
-        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-        found = []
-        for i in first:
-            raw = tuple(distinct[codes[i]] for codes, distinct in columns)
-            if raw not in self.label_ids:
-                self.label_ids[raw] = tuple(self.ctx.label_id(dimension, text, self.source)
-                                            for (dimension, _), text
-                                            in zip(LABEL_COLUMNS, raw, strict=True))
-            found.append(self.label_ids[raw])
-        return [found[k] for k in inverse.tolist()]
-
-    def _practice_details(self, block: pd.DataFrame, codes: np.ndarray,
-                          months: np.ndarray) -> None:
-        """Claims of (practice, month), and each practice's details from its newest month."""
-        pairs = pd.DataFrame({"code": codes, "month": months}).drop_duplicates()
-        for i, code, month in zip(pairs.index, pairs["code"], pairs["month"], strict=True):
-            self.claims.add((code, month))
-            if code not in self.practices or self.practices[code][0] < month:
-                row = block.iloc[i]
-                self.practices[code] = (month, {
-                    field: row[self.col[column]].strip() for field, column in (
-                        ("name", "GP_NAME"), ("supplier", "SUPPLIER"), ("pcn_code", "PCN_CODE"),
-                        ("pcn_name", "PCN_NAME"), ("sub_icb_code", "SUB_ICB_LOCATION_CODE"),
-                        ("sub_icb_name", "SUB_ICB_LOCATION_NAME"))})
-
-
-REPEAT = ("repeats an earlier row for the same practice, month, staff type, mode, category, "
-          "interval and status")
-
-
-def _practice_code(text: str) -> str:
-    code = text.strip().upper()
-    if not _valid_ods(code):
-        raise ValueError(f"'{text}' is not a practice ODS code")
-    return code
+    reader = read_csv(source)
+    note_encoding(ctx, reader)
+    col = column_index(reader, CROSSTAB_COLUMNS)
+    width = len(reader.header)
+    i_month, i_code, i_count = (col["APPOINTMENT_MONTH_START_DATE"], col["GP_CODE"],
+                                col["COUNT_OF_APPOINTMENTS"])
+    dims = [("hcp_type", col["HCP_TYPE"]), ("appt_mode", col["APPT_MODE"]),
+            ("category", col["NATIONAL_CATEGORY"]),
+            ("interval", col["TIME_BETWEEN_BOOK_AND_APPT"]), ("status", col["APPT_STATUS"])]
+    month_of = CachedParser(_month)
+    practices: dict[str, tuple[str, list[str]]] = {}
+    claims: set[tuple[str, str]] = set()
+    problems = RowProblems()
+    batch: list[tuple] = []
+    insert = ("INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, appt_mode, "
+              "category, interval, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    # The hot loop (~1.2 million rows a national month): values that repeat row after row
+    # (month, practice code, the five labels) are looked up once and then memoised here.
+    i_hcp, i_mode, i_category, i_interval, i_status = (i for _, i in dims)
+    label_ids: dict[tuple[str, ...], tuple[int, ...]] = {}  # raw labels -> their five ids
+    months: dict[str, str] = {}  # raw month -> parsed (bad ones are not kept: month_of raises)
+    codes: dict[str, str] = {}  # raw GP_CODE -> cleaned, valid code
+    import_id, append, check_every = ctx.import_id, batch.append, runner.CHECK_EVERY
+    repeats = DuplicateRows("practice, month, staff type, mode, category, interval and status")
+    rows = 0
+    for line, row in reader.rows:
+        rows += 1
+        if not rows % check_every:  # tick() does nothing in between
+            ctx.tick(reader, rows)
+        if len(row) != width:
+            problems.add(source.problem(line, _width_problem(len(row), width)))
+            continue
+        try:
+            month = months.get(row[i_month])
+            if month is None:
+                month = months[row[i_month]] = month_of(row[i_month])
+            raw_count = row[i_count]
+            count = parse_count(raw_count)
+        except ValueError as exc:
+            problems.add(source.problem(line, str(exc)))
+            continue
+        code = codes.get(row[i_code])
+        if code is None:
+            code = row[i_code].strip().upper()
+            if not _valid_ods(code):
+                problems.add(source.problem(line, f"'{row[i_code]}' is not a practice ODS code"))
+                continue
+            codes[row[i_code]] = code
+        if (code, month) not in claims:  # the first row of a practice-month
+            claims.add((code, month))
+            if code not in practices or practices[code][0] < month:
+                practices[code] = (month, row)
+        labels = (row[i_hcp], row[i_mode], row[i_category], row[i_interval], row[i_status])
+        ids = label_ids.get(labels)
+        if ids is None:
+            ids = label_ids[labels] = tuple(
+                ctx.label_id(d, raw, source) for (d, _), raw in zip(dims, labels, strict=True)
+            )
+        if not repeats.check((code, month, ids), line, source, problems):
+            continue
+        append((import_id, code, month, *ids, count))
+        if len(batch) >= BATCH:
+            ctx.conn.executemany(insert, batch)
+            batch.clear()
+    problems.raise_if_any()
+    ctx.conn.executemany(insert, batch)
+    ctx.rows_read += rows
+    ctx.rows_stored += rows
+    ctx.claim("gpad_practice", claims)
+    for code, (month, row) in practices.items():
+        upsert_practice(ctx, code, {
+            "name": row[col["GP_NAME"]].strip(), "supplier": row[col["SUPPLIER"]].strip(),
+            "pcn_code": row[col["PCN_CODE"]].strip(), "pcn_name": row[col["PCN_NAME"]].strip(),
+            "sub_icb_code": row[col["SUB_ICB_LOCATION_CODE"]].strip(),
+            "sub_icb_name": row[col["SUB_ICB_LOCATION_NAME"]].strip(),
+        }, as_of=month)
 
 
 def _width_problem(found: int, expected: int) -> str:
