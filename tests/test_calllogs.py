@@ -227,7 +227,7 @@ def aggregate_tables(conn):
 
 
 def test_sums_added_at_import_equal_a_rebuild_from_the_calls(conn):
-    """The importer adds new calls to the aggregates itself (aggregates.add_calls); rebuilding
+    """The importer adds new calls to the aggregates itself (sums.add_calls); rebuilding
     them from `calls` with SQL (as undo and a change of core hours do) must give the same."""
     for name, practice in [("xon_export.csv", "A81001"), ("xon_export_overlap.csv", "A81001"),
                            ("xon_clock_change.csv", "A81009"), ("3cx_cdr.csv", "B81002"),

@@ -27,8 +27,7 @@ from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.runner import ImportContext, RowProblems
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
-from practice_desk.telephony.calllogs import QUEUE_NOTE
-from practice_desk.telephony.legs import id_key
+from practice_desk.telephony.calllogs import QUEUE_NOTE, id_key
 from practice_desk.telephony.times import london
 
 QUEUE_LOG = "queue_log"

@@ -10,7 +10,6 @@ Only the legs of one call (3CX, Asterisk) are merged group by group.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from practice_desk.importing.mapping import ColumnMapping, normalise_name
 from practice_desk.importing.problems import ImportProblem
 from practice_desk.importing.sources import Source
 from practice_desk.telephony.callers import CallerHasher
+from practice_desk.telephony.calllogs import ODS
 from practice_desk.telephony.rules import Rules111
 from practice_desk.telephony.times import (
     LONDON,
@@ -35,7 +35,6 @@ from practice_desk.telephony.times import (
     zone,
 )
 
-ODS = re.compile(r"^[A-Z0-9]{3,10}$")
 NAN = float("nan")
 _IVR_TYPES = ["ivr", "script", "playfile", "ivrmenu", "digital receptionist"]
 _TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
@@ -544,23 +543,6 @@ def settle(calls: Legs) -> None:
     """The 111 rule: a 111 call nobody answered ended on the 111 message or diversion."""
     ended_on_111 = calls.is_111 & (calls.direction == "inbound") & (calls.outcome == "missed")
     calls.outcome[ended_on_111] = "ivr_ended"
-
-
-KEY_DIGITS = 16  # a key need only tell apart one practice's calls on one day
-
-
-def id_key(practice: str, call_id: str) -> str:
-    """The key of a call the supplier gave an ID (the same in every export of it)."""
-    return hashlib.sha256(f"id\x1f{practice}\x1f{call_id}".encode()).hexdigest()[:KEY_DIGITS]
-
-
-def row_key(practice: str, started_at: str, caller_hash: str | None, direction: str,
-            route: str | None) -> str:
-    """The key of a call without an ID: when, from whom (the whole caller hash), which way and
-    where."""
-    text = f"row\x1f{practice}\x1f{started_at}\x1f{caller_hash or ''}\x1f{direction}\x1f" \
-           f"{route or ''}"
-    return hashlib.sha256(text.encode()).hexdigest()[:KEY_DIGITS]
 
 
 class LocalClock:
