@@ -69,18 +69,18 @@ class CallWriter:
 
     def _stored(self, frame: pd.DataFrame) -> np.ndarray:
         """Which calls are in the database already (the days they fall on are searched)."""
-        stored: set[tuple[str, str, str]] = set()
+        known: set[tuple[str, str, str]] = set()
         for practice, days in frame.groupby("ods_code")["local_day"]:
-            stored.update(tuple(row) for row in self.ctx.conn.execute(
+            known.update(tuple(row) for row in self.ctx.conn.execute(
                 "SELECT ods_code, local_day, call_key FROM calls WHERE ods_code = ? "
                 "AND local_day BETWEEN ? AND ?", (practice, days.min(), days.max())))
         found = np.zeros(len(frame), dtype=bool)
-        if stored:
-            maybe = np.flatnonzero(frame["local_day"].isin({day for _, day, _ in stored}))
+        if known:
+            maybe = np.flatnonzero(frame["local_day"].isin({day for _, day, _ in known}))
             rows = frame.iloc[maybe]
             keys = zip(rows["ods_code"].tolist(), rows["local_day"].tolist(),
                        rows["call_key"].tolist(), strict=True)
-            found[maybe] = [key in stored for key in keys]
+            found[maybe] = [key in known for key in keys]
         return found
 
 
