@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from local_db import queries
 from practice_desk import APP_NAME, __version__, demo
 from practice_desk.applog import log_file
-from practice_desk.metrics.national import NATIONAL_KEYS, remember_national_series
+from practice_desk.metrics.national import remember_national_series
 from practice_desk.resources import resource_path
 from ui import theme
 from ui.excel_export import ExcelExportButton
@@ -33,7 +33,7 @@ from ui.pages.nhs_app import NhsAppPage
 from ui.pages.overview import OverviewPage
 from ui.pages.pcn import PcnPage
 from ui.pages.settings import SettingsPage
-from ui.pages.telephony import TILES, TREND_KEYS, TelephonyPage
+from ui.pages.telephony import ENGLAND_KEYS, TelephonyPage
 from ui.selector import SelectionBar
 from ui.state import AppState
 from ui.tasks import Task, on_own_connection, run_task
@@ -150,10 +150,9 @@ class MainWindow(QMainWindow):
         """England's spread for the Telephony page's keys, worked out in the background."""
         if self.national_task and not self.national_task.done.is_set():
             return
-        keys = [k for k in dict.fromkeys([*TREND_KEYS, *TILES]) if k in NATIONAL_KEYS]
         self.national_task = run_task(on_own_connection(
-            self.state.db_path,
-            lambda conn, _progress, cancelled: remember_national_series(conn, keys, cancelled)))
+            self.state.db_path, lambda conn, _progress, cancelled: remember_national_series(
+                conn, ENGLAND_KEYS, cancelled)))
 
     @property
     def meeting(self):

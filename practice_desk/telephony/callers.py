@@ -106,13 +106,6 @@ class CallerHasher:
                 self._cache[text] = hit
         return hit
 
-    def __call__(self, text: str) -> str | None:
-        hit = self._hash(text)
-        if isinstance(hit, UnusableNumber):
-            self.unusable += 1
-            return None
-        return hit
-
     def column(self, texts: list[str]) -> list[str | None]:
         """The hash of every text (None when withheld or unusable), once per distinct text."""
         hashes = {text: self._hash(text) for text in dict.fromkeys(texts)}

@@ -123,10 +123,6 @@ def london(utc: datetime) -> datetime:
     return utc.astimezone(LONDON)
 
 
-def utc_text(utc: datetime) -> str:
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 _UNITS = re.compile(
     r"(\d+(?:\.\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?|s|sec|secs|seconds?)\b",
     re.IGNORECASE)

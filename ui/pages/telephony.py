@@ -25,6 +25,8 @@ TILES = ["inbound_calls", "answered_share", "missed_share", "callback_requested"
          "calls_111_core"]
 TREND_KEYS = ["missed_share", "answered_share", "ivr_ended_share", "callback_requested_share",
               "answered_wait_lt1m_share", "calls_per_1000"]
+# The page's keys with England's spread (tiles and trend band), worked out in the background.
+ENGLAND_KEYS = [k for k in dict.fromkeys([*TREND_KEYS, *TILES]) if k in NATIONAL_KEYS]
 OUTCOME_COLOURS = {"Answered": "#005EB8", "Ended in IVR": "#E69F00",
                    "Call-back requested": "#009E73", "Missed": "#D55E00"}
 BANDS = [("lt1m", "< 1 min"), ("1to2m", "1–2 min"), ("2to5m", "2–5 min"), ("gt5m", "> 5 min")]
