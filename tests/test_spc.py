@@ -2,7 +2,8 @@
 
 Baseline used throughout: 10, 12 repeated (12 points). Mean 11; every moving range is 2, so the
 mean moving range is 2 and the limits are 11 ± 2.66 × 2 = 5.68 .. 16.32. Two-thirds of the way to
-a limit (2 sigma) is 11 ± 3.5467: above 14.5467 or below 7.4533.
+a limit (2 sigma) is 11 ± 3.5467: above 14.5467 or below 7.4533. A verdict needs 15 points
+(MIN_POINTS), so the worked series run to 15 or more.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from practice_desk.metrics.spc import (
     HIGHER,
     IMPROVEMENT,
     LOWER,
+    MIN_POINTS,
     NEUTRAL,
     analyse,
     xmr_limits,
 )
 
 BASE = [10, 12] * 6
+FULL = [*BASE, 10, 12, 10]  # 15 points, the same limits, all common cause
 
 
 def flags(chart) -> dict[int, set[str]]:
@@ -34,21 +37,38 @@ def test_limits_from_the_baseline():
 
 
 def test_common_cause_baseline_has_no_flags():
-    chart = analyse(BASE, HIGHER)
-    assert flags(chart) == {} and chart.variation == COMMON
+    chart = analyse(FULL, HIGHER)
+    assert flags(chart) == {} and chart.variation == COMMON and chart.points_needed == 0
+
+
+def test_too_few_points_give_no_verdict():
+    assert MIN_POINTS == 15
+    one = analyse([0.5], HIGHER, target=0.6)
+    assert (one.variation, one.assurance, one.points_needed) == (None, None, 14)
+    assert one.limits is None  # one value has no moving range
+    # 14 points with the last far outside the limits: still no flag and no verdict.
+    short = analyse([*BASE, 11, 40], HIGHER, target=20)
+    assert flags(short) == {} and short.limits.upper == pytest.approx(16.32)
+    assert (short.variation, short.assurance, short.points_needed) == (None, None, 1)
+    full = analyse([*BASE, 11, 11, 40], HIGHER, target=20)
+    assert flags(full) == {14: {"outside"}} and full.points_needed == 0
+    assert full.variation == "special cause improvement (high)" and full.assurance == "fail"
+    # After a re-base the new segment counts from its own first point.
+    rebased = analyse([*FULL, *FULL[:5]], HIGHER, change_points=[15])
+    assert rebased.variation is None and rebased.points_needed == 10
 
 
 def test_point_outside_the_limits():
-    chart = analyse([*BASE, 17, 5], HIGHER)
-    assert flags(chart) == {12: {"outside"}, 13: {"outside"}}
-    assert chart.points[12].kind == IMPROVEMENT and chart.points[13].kind == CONCERN
+    chart = analyse([*BASE, 17, 11, 5], HIGHER)
+    assert flags(chart) == {12: {"outside"}, 14: {"outside"}}
+    assert chart.points[12].kind == IMPROVEMENT and chart.points[14].kind == CONCERN
     assert chart.variation == "special cause concern (low)"
 
 
 def test_direction_decides_the_colour():
-    assert analyse([*BASE, 17], LOWER).points[12].kind == CONCERN
-    assert analyse([*BASE, 17], None).points[12].kind == NEUTRAL
-    assert analyse([*BASE, 17], HIGHER).points[0].kind == COMMON
+    assert analyse([*BASE, 11, 11, 17], LOWER).points[14].kind == CONCERN
+    assert analyse([*BASE, 11, 11, 17], None).points[14].kind == NEUTRAL
+    assert analyse([*BASE, 11, 11, 17], HIGHER).points[0].kind == COMMON
 
 
 def test_shift_needs_seven_points_on_one_side():
@@ -81,28 +101,28 @@ def test_two_of_three_beyond_two_sigma():
     chart = analyse([*BASE, 15, 11, 15], HIGHER)  # 15 > 14.5467; 11 is not
     assert flags(chart) == {12: {"two_of_three"}, 14: {"two_of_three"}}
     assert flags(analyse([*BASE, 15, 11, 11, 15])) == {}  # never 2 within 3 points
-    low = analyse([*BASE, 7, 7], HIGHER)  # 7 < 7.4533 on the low side
-    assert flags(low) == {12: {"two_of_three"}, 13: {"two_of_three"}}
-    assert low.points[13].kind == CONCERN
+    low = analyse([*BASE, 11, 7, 7], HIGHER)  # 7 < 7.4533 on the low side
+    assert flags(low) == {13: {"two_of_three"}, 14: {"two_of_three"}}
+    assert low.points[14].kind == CONCERN
 
 
 def test_short_series_gives_trial_limits():
     chart = analyse([10, 12, 11])
     assert chart.limits.trial and chart.limits.mean == pytest.approx(11)
-    assert flags(chart) == {}
+    assert flags(chart) == {} and chart.variation is None and chart.points_needed == 12
     single = analyse([5])
-    assert single.limits.upper == single.limits.lower == 5 and not single.points[0].special
+    assert single.limits is None and not single.points[0].special
 
 
 def test_missing_months_are_skipped():
-    chart = analyse([*BASE[:6], None, *BASE[6:], 17])
+    chart = analyse([*BASE[:6], None, *BASE[6:], 11, 11, 17])
     assert chart.points[6].limits is not None and chart.points[6].rules == set()
-    assert flags(chart) == {13: {"outside"}}
+    assert flags(chart) == {15: {"outside"}}
     assert chart.limits.mean == pytest.approx(11)
 
 
 def test_change_point_rebases_the_limits():
-    after = [20, 22] * 6
+    after = [20, 22] * 8
     chart = analyse([*BASE, *after], HIGHER, change_points=[12])
     assert chart.points[0].limits.mean == pytest.approx(11)
     assert chart.points[12].limits.mean == pytest.approx(21)
@@ -111,9 +131,9 @@ def test_change_point_rebases_the_limits():
 
 
 def test_assurance_from_the_target_and_the_limits():
-    assert analyse(BASE, HIGHER, target=20).assurance == "fail"     # above the upper limit
-    assert analyse(BASE, HIGHER, target=3).assurance == "pass"      # below the lower limit
-    assert analyse(BASE, HIGHER, target=11).assurance == "inconsistent"
-    assert analyse(BASE, LOWER, target=20).assurance == "pass"
-    assert analyse(BASE, LOWER, target=3).assurance == "fail"
-    assert analyse(BASE, HIGHER).assurance is None
+    assert analyse(FULL, HIGHER, target=20).assurance == "fail"     # above the upper limit
+    assert analyse(FULL, HIGHER, target=3).assurance == "pass"      # below the lower limit
+    assert analyse(FULL, HIGHER, target=11).assurance == "inconsistent"
+    assert analyse(FULL, LOWER, target=20).assurance == "pass"
+    assert analyse(FULL, LOWER, target=3).assurance == "fail"
+    assert analyse(FULL, HIGHER).assurance is None

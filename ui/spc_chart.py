@@ -65,6 +65,13 @@ def describe_variation(variation: str | None) -> str:
     return f"Special cause {kind}: unusually {level}"
 
 
+def describe_needed(needed: int, unit: str = "month") -> str:
+    """Why there is no verdict: how many points there are and how many more it takes."""
+    have = spc.MIN_POINTS - needed
+    return (f"No verdict yet: {have} of the {spc.MIN_POINTS} points Making Data Count asks for "
+            f"({needed} more {unit}{'' if needed == 1 else 's'} needed)")
+
+
 def describe_assurance(assurance: str | None) -> str:
     return {
         "pass": "Target: will be met consistently",
@@ -163,16 +170,19 @@ class IconStrip(pg.GraphicsWidget):
         self.variation: str | None = None
         self.assurance: str | None = None
         self.trial = False
+        self.needed = ""  # why there is no verdict (too few points); empty when there is one
         self.setMinimumHeight(self.ROW + 8)
         self.setMaximumHeight(self.ROW + 8)
 
-    def set_state(self, variation: str | None, assurance: str | None, trial: bool) -> None:
+    def set_state(self, variation: str | None, assurance: str | None, trial: bool,
+                  needed: str = "") -> None:
         self.variation, self.assurance, self.trial = variation, assurance, trial
+        self.needed = needed
         self.update()
 
     def texts(self) -> list[str]:
         """What the strip says, for tests and screen readers."""
-        found = [describe_variation(self.variation), describe_assurance(self.assurance)]
+        found = [words for _kind, _value, words in self._entries()]
         if self.trial:
             found.append("Trial limits (fewer than 12 points)")
         return found
@@ -186,6 +196,8 @@ class IconStrip(pg.GraphicsWidget):
         return font
 
     def _entries(self) -> list[tuple[str, str | None, str]]:
+        if self.needed:
+            return [("variation", None, self.needed)]
         return [("variation", self.variation, describe_variation(self.variation)),
                 ("assurance", self.assurance, describe_assurance(self.assurance))]
 
@@ -324,6 +336,10 @@ class SPCChart(pg.PlotWidget):
     def periods(self) -> list[str]:
         return self.months
 
+    def unit(self) -> str:
+        """'month' or 'day': what one point is."""
+        return "day" if self.months and len(self.months[0]) == 10 else "month"
+
     # --- drawing ------------------------------------------------------------------------
     def _scale(self) -> float:
         return 100 if self.as_percent else 1
@@ -345,8 +361,10 @@ class SPCChart(pg.PlotWidget):
         self._place_target()
         self._draw_notes()
         limits = self.analysis.limits
+        needed = self.analysis.points_needed
         self.icons.set_state(self.analysis.variation, self.analysis.assurance,
-                             bool(limits and limits.trial))
+                             bool(limits and limits.trial),
+                             describe_needed(needed, self.unit()) if needed else "")
         self._fit()
 
     def segments(self) -> list[tuple[int, int, spc.Limits]]:

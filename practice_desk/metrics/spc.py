@@ -14,6 +14,12 @@ re-based only at change points the user sets. A point is special cause when:
 
 Rules look within a segment only. Missing values (None) are skipped: they neither break nor join
 a run.
+
+Too few points give no verdict (resources/definitions.md): Making Data Count asks for at least 15
+points before a chart is read (20 is better), and its rules need runs of 7. A segment with fewer than
+MIN_POINTS values flags no point, and when it is the latest segment the chart has no variation or
+assurance verdict: `points_needed` says how many more it takes. Limits need a moving range, so a
+segment of one value has none.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 BASELINE_POINTS = 12
+MIN_POINTS = 15  # before any verdict; Making Data Count: at least 15 points, ideally 20
 RUN_LENGTH = 7
 SIGMA_FACTOR = 2.66  # process limits are 3 sigma; sigma = mean moving range / 1.128
 
@@ -62,8 +69,9 @@ class Point:
 @dataclass
 class Chart:
     points: list[Point]
-    variation: str | None   # e.g. 'special cause improvement (high)'; None when no points
+    variation: str | None   # e.g. 'special cause improvement (high)'; None: no points or too few
     assurance: str | None   # 'pass', 'fail' or 'inconsistent' when a target is set
+    points_needed: int = 0  # more points the latest segment needs before a verdict; 0: enough
 
     @property
     def limits(self) -> Limits | None:
@@ -72,9 +80,10 @@ class Chart:
 
 
 def xmr_limits(values: Sequence[float]) -> Limits | None:
-    """Limits from the baseline (first 12) of a segment's values; None for an empty segment."""
+    """Limits from the baseline (first 12) of a segment's values; None with fewer than two values
+    (no moving range, so no spread to set limits from)."""
     baseline = list(values[:BASELINE_POINTS])
-    if not baseline:
+    if len(baseline) < 2:
         return None
     mean = sum(baseline) / len(baseline)
     ranges = [abs(b - a) for a, b in zip(baseline, baseline[1:], strict=False)]
@@ -88,18 +97,21 @@ def analyse(values: Sequence[float | None], improvement: str | None = None,
     """The SPC chart of a series. `change_points` are indexes where new limits start."""
     points = [Point(i, v, None) for i, v in enumerate(values)]
     starts = sorted({0, *(c for c in change_points if 0 < c < len(values))})
+    segment: list[Point] = []
     for start, end in zip(starts, [*starts[1:], len(values)], strict=True):
         segment = [p for p in points[start:end] if p.value is not None]
         limits = xmr_limits([p.value for p in segment])
         for point in points[start:end]:
             point.limits = limits
-        if limits:
+        if limits and len(segment) >= MIN_POINTS:
             _flag(segment, limits)
     for point in points:
         point.kind = _kind(point, improvement)
     shown = [p for p in points if p.value is not None]
-    return Chart(points, _variation(shown[-1]) if shown else None,
-                 _assurance(shown[-1].limits, improvement, target) if shown else None)
+    needed = max(0, MIN_POINTS - len(segment)) if shown else 0
+    if not shown or needed:
+        return Chart(points, None, None, needed)
+    return Chart(points, _variation(shown[-1]), _assurance(shown[-1].limits, improvement, target))
 
 
 def _flag(segment: list[Point], limits: Limits) -> None:

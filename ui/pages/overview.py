@@ -23,7 +23,13 @@ from ui import theme
 from ui.charts import month_label
 from ui.notes_dialog import NoteEditor, NotesPanel
 from ui.pages.base import Page, scope_text
-from ui.spc_chart import SPCChart, describe_assurance, describe_variation, icon_pixmap
+from ui.spc_chart import (
+    SPCChart,
+    describe_assurance,
+    describe_needed,
+    describe_variation,
+    icon_pixmap,
+)
 
 COLUMNS = 4
 VIEWS = [("month", "By month"), ("weekday", "By working day (Mon–Fri)"), ("day", "By day")]
@@ -99,14 +105,18 @@ class MetricTile(QFrame):
             self.change.setText(f"{month_label(latest.month)}" + (f" · {words}" if words else ""))
             self.variation = chart.variation if chart else None
             self.assurance = chart.assurance if chart else None
-            self.meaning.setText(describe_variation(self.variation)
-                                 + (f". {describe_assurance(self.assurance)}"
-                                    if self.assurance else ""))
+            if chart and chart.points_needed:  # too few months for a verdict: say so
+                self.meaning.setText(describe_needed(chart.points_needed))
+            else:
+                self.meaning.setText(describe_variation(self.variation)
+                                     + (f". {describe_assurance(self.assurance)}"
+                                        if self.assurance else ""))
         ratio = self.devicePixelRatioF() or 1.0
         self.variation_icon.setPixmap(icon_pixmap("variation", self.variation, 34, ratio))
         self.assurance_icon.setPixmap(icon_pixmap("assurance", self.assurance, 34, ratio))
-        self.variation_icon.setToolTip(describe_variation(self.variation))
-        self.assurance_icon.setToolTip(describe_assurance(self.assurance))
+        needed = self.meaning.text() if chart and chart.points_needed else ""
+        self.variation_icon.setToolTip(needed or describe_variation(self.variation))
+        self.assurance_icon.setToolTip(needed or describe_assurance(self.assurance))
         self.target.setText(format_target(self.key, target))
 
     def set_chosen(self, chosen: bool) -> None:
@@ -237,7 +247,8 @@ class OverviewPage(Page):
                 headline.improvement(key) or "", "no better or worse direction")
             self.chart_caption.setText(
                 f"<b>{name_of(key)}</b> ({direction}). Mean and process limits (dashed) "
-                "from the first 12 points of each segment; hover a point for its value.")
+                f"from the first {spc.BASELINE_POINTS} points of each segment; a verdict needs "
+                f"{spc.MIN_POINTS} points. Hover a point for its value.")
         self.notes_panel.show_notes(self.chart.notes, key,
                                     f"{periods[-1]}-01" if periods and len(periods[-1]) == 7
                                     else (periods[-1] if periods else None))
