@@ -15,11 +15,11 @@ re-based only at change points the user sets. A point is special cause when:
 Rules look within a segment only. Missing values (None) are skipped: they neither break nor join
 a run.
 
-Too few points give no verdict (resources/definitions.md): Making Data Count asks for at least 15
-points before a chart is read (20 is better), and its rules need runs of 7. A segment with fewer than
-MIN_POINTS values flags no point, and when it is the latest segment the chart has no variation or
-assurance verdict: `points_needed` says how many more it takes. Limits need a moving range, so a
-segment of one value has none.
+Too few points give no verdict (resources/definitions.md): Making Data Count asks for at least
+15 points before a chart is read (20 is better), and its rules need runs of 7. A segment with fewer
+than MIN_POINTS values flags no point, and when it is the latest segment the chart has no variation
+or assurance verdict: `points_needed` says how many more it takes. Limits need a moving range, so
+a segment of one value has none.
 """
 
 from __future__ import annotations
