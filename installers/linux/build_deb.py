@@ -168,8 +168,8 @@ def copyright_file() -> str:
         "Files: *\n"
         "License: MIT\n"
         "Comment: The bundle under /opt/practice-desk also contains Python, Qt (PySide6,\n"
-        " LGPLv3), pyqtgraph (MIT), pandas and numpy (BSD), openpyxl (MIT), sqlite-utils\n"
-        " (Apache-2.0) and platformdirs (MIT), each under its own licence.\n"
+        " LGPLv3), pyqtgraph (MIT), pandas and numpy (BSD), openpyxl (MIT), python-calamine\n"
+        " (MIT), sqlite-utils (Apache-2.0) and platformdirs (MIT), each under its own licence.\n"
     )
 
 

@@ -18,8 +18,6 @@ NULL ODS code, summed where several share a sub-ICB, so they are never counted a
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from practice_desk.importing.gpad import CachedParser, column_index, note_encodi
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
 from practice_desk.importing.runner import ImportContext, RowProblems
 from practice_desk.importing.sources import Source, read_csv
+from practice_desk.importing.workbooks import Workbook, blank, open_workbook
 
 HEADER_SCAN = 40  # rows searched for a practice table's header
 CHECK_ROWS = 500  # workbook rows between progress reports and cancel checks
@@ -139,7 +138,7 @@ def _locate(sheet: str, head: list[tuple], header_row: int) -> Table:
     header = [_norm(v) for v in head[header_row - 1]]
     groups: list[str] = [""] * len(header)
     above = [r for r in head[max(0, header_row - 3):header_row - 1]
-             if any(v is not None for v in r)]
+             if not all(blank(v) for v in r)]
     if above:
         current = ""
         group_row = above[-1]
@@ -172,7 +171,7 @@ def _locate(sheet: str, head: list[tuple], header_row: int) -> Table:
 
 def _is_subheader(row: tuple) -> bool:
     """The 'Total'/'Count'/'%' row under the header (absent in some layouts)."""
-    cells = [v for v in row if v is not None]
+    cells = [v for v in row if not blank(v)]
     return bool(cells) and all(isinstance(v, str) and (_norm(v) in ("total", "count")
                                                        or _norm(v).startswith("%"))
                                for v in cells)
@@ -213,7 +212,7 @@ def _month(value: object) -> str:
 
 def _count(value: object) -> int | None:
     """A count cell: '-' or blank -> None (never 0)."""
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a count")
@@ -253,28 +252,14 @@ def _valid_ods(code: str) -> bool:
 
 
 # --- workbook detection ----------------------------------------------------------------------
-def _open_workbook(path: Path):
-    import openpyxl  # only when a workbook is imported: it takes a while to load
-
-    return openpyxl.load_workbook(path, read_only=True, data_only=True)
-
-
 def is_cbt_workbook(path: Path) -> bool:
     """True when a sheet of the workbook holds a CBT practice table (found by its header text)."""
     try:
-        book = _open_workbook(path)
-    except Exception:  # noqa: BLE001 - a workbook openpyxl cannot read is simply not this kind
+        book = open_workbook(path)
+        return any(_find_header(book.head(name, HEADER_SCAN)) is not None
+                   for name in book.sheet_names)
+    except ImportFailed:  # a workbook that cannot be read is simply not this kind
         return False
-    try:
-        for sheet in book.worksheets:
-            head = list(sheet.iter_rows(max_row=HEADER_SCAN, values_only=True))
-            if _find_header(head) is not None:
-                return True
-        return False
-    except Exception:  # noqa: BLE001
-        return False
-    finally:
-        book.close()
 
 
 # --- workbook import -------------------------------------------------------------------------
@@ -312,38 +297,32 @@ class _Progress:
 
 
 def load_workbook(ctx: ImportContext, source: Source) -> None:
-    try:
-        book = _open_workbook(source.path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFailed([source.problem(None, f"the workbook cannot be read ({exc})")]) from None
-    try:
+    with open_workbook(source.path) as book:
         _load_book(ctx, source, book)
-    finally:
-        book.close()
 
 
-def _load_book(ctx: ImportContext, source: Source, book) -> None:
-    tables: list[tuple[object, Table]] = []
-    for sheet in book.worksheets:
-        head = list(sheet.iter_rows(max_row=HEADER_SCAN, values_only=True))
+def _load_book(ctx: ImportContext, source: Source, book: Workbook) -> None:
+    tables: list[tuple[str, Table]] = []
+    for sheet in book.sheet_names:
+        head = book.head(sheet, HEADER_SCAN)
         number = _find_header(head)
         if number is not None:
-            tables.append((sheet, _locate(f"{source.name}, sheet '{sheet.title}'", head, number)))
+            tables.append((sheet, _locate(f"{source.name}, sheet '{sheet}'", head, number)))
     if not tables:
         raise ImportFailed([source.problem(None, "no sheet holds a CBT practice table")])
     found = set().union(*(t.columns for _, t in tables))
     for column in COUNT_COLUMNS:
         if column not in found:
             ctx.warn(f"{source.name}: no column for {_describe(column)}; stored as missing")
-    progress = _Progress(ctx, source, sum(s.max_row or 0 for s, _ in tables))
+    progress = _Progress(ctx, source, sum(len(book.rows(s)) for s, _ in tables))
     units: dict[tuple[str, str], _Unit] = {}
     problems = RowProblems()
     disagreements: dict[str, int] = {}
     unassigned_rows = 0
     for sheet, table in tables:
-        progress.report(f"{source.name}: reading {sheet.title}")
-        read, unassigned = _read_table(ctx, source, sheet, table, units, problems, disagreements,
-                                       progress)
+        progress.report(f"{source.name}: reading {sheet}")
+        read, unassigned = _read_table(ctx, sheet, book.rows(sheet), table, units, problems,
+                                       disagreements, progress)
         ctx.rows_read += read
         unassigned_rows = max(unassigned_rows, unassigned)
     problems.raise_if_any()
@@ -365,24 +344,23 @@ def _describe(column: str) -> str:
     return f"{outcome} calls' {measure} band {words[band]}"
 
 
-def _read_table(ctx, source, sheet, table: Table, units, problems, disagreements,
-                progress) -> tuple[int, int]:
+def _read_table(ctx, sheet: str, sheet_rows: list[list], table: Table, units, problems,
+                disagreements, progress) -> tuple[int, int]:
     col = table.columns
     i_month, i_code = col["month"], col["practice"]
     where = table.sheet
     months: dict[object, str] = {}
-    found: list[tuple[int, tuple, str | None, str]] = []  # (row number, cells, month, code)
+    found: list[tuple[int, list, str | None, str]] = []  # (row number, cells, month, code)
     unreadable: dict[int, str] = {}  # row -> why its Month cell is not a month
-    rows: Iterator[tuple] = sheet.iter_rows(min_row=table.header_row + 1, values_only=True)
-    for number, row in enumerate(rows, table.header_row + 1):
-        progress.row(sheet.title, len(found))
+    for number, row in enumerate(sheet_rows[table.header_row:], table.header_row + 1):
+        progress.row(sheet, len(found))
         if len(row) <= max(i_month, i_code):
             row = (*row, *([None] * (max(i_month, i_code) + 1 - len(row))))
         raw_month, raw_code = row[i_month], row[i_code]
         code_text = _text(raw_code) or ""
         if _norm(raw_month) == "total" or code_text.lower() in ("national", "total"):
             continue  # the national total row
-        if raw_month is None and raw_code is None:
+        if blank(raw_month) and blank(raw_code):
             continue  # blank or spacer row
         code = UNASSIGNED if code_text.lower() == UNASSIGNED.lower() else code_text.upper()
         is_code = code == UNASSIGNED or _valid_ods(code)
@@ -402,7 +380,7 @@ def _read_table(ctx, source, sheet, table: Table, units, problems, disagreements
         found.append((number, row, month, code))
     if unreadable:
         _fill_months(ctx, where, found, unreadable, set(months.values()), problems)
-    return _store_rows(table, sheet.title, found, units, problems, disagreements)
+    return _store_rows(table, sheet, found, units, problems, disagreements)
 
 
 def _fill_months(ctx, where: str, found: list, unreadable: dict[int, str], months: set[str],

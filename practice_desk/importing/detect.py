@@ -160,6 +160,9 @@ def _plan_zip(path: Path, conn: Any = None, options: Any = None) -> Plan:
 
 
 def _plan_workbook(path: Path, conn: Any = None, options: Any = None) -> Plan:
+    from practice_desk.importing.workbooks import open_workbook
+
+    open_workbook(path)  # refuses an oversized or unreadable workbook, with the reason
     for recognise_book in _WORKBOOK_RECOGNISERS:
         found = recognise_book(path, conn, options)
         if found is not None:

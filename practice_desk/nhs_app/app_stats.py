@@ -472,15 +472,12 @@ def recognise_workbook(path: Path, conn: sqlite3.Connection | None,
     explicit = getattr(options, "mapping", None)
     if explicit is not None:
         return app_importer(explicit) if explicit.kind in _SPECS else None
-    try:
-        import openpyxl
+    from practice_desk.importing.workbooks import open_workbook
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - not a workbook openpyxl can read: not this kind
-        return None
     try:
-        for sheet in book.worksheets[:3]:
-            for row in sheet.iter_rows(max_row=common.HEADER_SCAN, values_only=True):
+        book = open_workbook(path)
+        for sheet in book.sheet_names[:3]:
+            for row in book.head(sheet, common.HEADER_SCAN):
                 header = [common._cell_text(v) for v in row]
                 while header and not header[-1]:
                     header.pop()
@@ -488,10 +485,8 @@ def recognise_workbook(path: Path, conn: sqlite3.Connection | None,
                     found = _for_header(header, conn)
                     if found is not None:
                         return found
-    except Exception:  # noqa: BLE001
+    except ImportFailed:  # a workbook that cannot be read is not this kind
         return None
-    finally:
-        book.close()
     return None
 
 

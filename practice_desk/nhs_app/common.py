@@ -7,7 +7,6 @@ import calendar
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 from practice_desk.importing import coverage
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
@@ -15,6 +14,7 @@ from practice_desk.importing.mapping import Table
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.runner import ImportContext
 from practice_desk.importing.sources import Source
+from practice_desk.importing.workbooks import is_workbook, open_workbook
 
 # Cells that mean "no figure": blank, NULL, and the suppression marks NHS publications use.
 MISSING = {"", "null", "none", "nan", "n/a", "na", "-", "–", "*", "c", "x", "z", ".", "..",
@@ -86,18 +86,8 @@ def ods_code(text: str) -> str:
 HEADER_SCAN = 30
 
 
-def is_workbook(path: Path) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-
-
 def _cell_text(value: object) -> str:
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat()
@@ -111,15 +101,9 @@ def _cell_text(value: object) -> str:
 def workbook_table(source: Source, looks_like_header=None) -> Table:
     """The first sheet's table (header = the first row `looks_like_header` accepts, else the first
     row with at least two filled cells), its rows as text with their sheet row numbers."""
-    import openpyxl  # only when a workbook is imported: it takes a while to load
-
-    try:
-        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any reason openpyxl cannot read it
-        raise ImportFailed([source.problem(None, f"the workbook cannot be read ({exc})")]) from None
-    try:
-        for sheet in book.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    with open_workbook(source.path) as book:
+        for sheet in book.sheet_names:
+            rows = [[_cell_text(v) for v in row] for row in book.rows(sheet)]
             found = _header_row(rows, looks_like_header)
             if found is not None:
                 header = [h for h in rows[found]]
@@ -128,8 +112,6 @@ def workbook_table(source: Source, looks_like_header=None) -> Table:
                 body = [(found + 2 + i, row[:len(header)]) for i, row in
                         enumerate(rows[found + 1:]) if any(cell for cell in row)]
                 return Table(source, header, "xlsx", None, _rows(body), lambda: 0)
-    finally:
-        book.close()
     raise ImportFailed([source.problem(None, "no sheet of the workbook has a table with a header")])
 
 
