@@ -54,6 +54,10 @@ def test_pomi_wide_service_from_the_file_name(conn, app_dir):
         "patient_list_size": None, "Sys_Appts_Enbld": 2, "Pat_Appts_Enbld": None,
         "Pat_Appts_Use": None}
     assert values(conn, "pomi_values", "field", "Z99004", "2016-03")["Sys_Appts_Enbld"] == 1
+    # A real April 2015 extract says 'System Functionality Status Unknown' (supplier NK): unknown.
+    assert values(conn, "pomi_values", "field", "Z99005", "2016-03") == {
+        "patient_list_size": 4010, "Sys_Appts_Enbld": None, "Pat_Appts_Enbld": None,
+        "Pat_Appts_Use": None}
     name = conn.execute("SELECT name FROM practices WHERE ods_code = 'Z99002'").fetchone()[0]
     assert name == "TEST RIVERSIDE MEDICAL CENTRE, NORTH"
 

@@ -93,9 +93,10 @@ def needs_service(path: str | Path) -> bool:
 
 def _system_enabled(text: str) -> int | None:
     """'System Functionality Enabled by Practice' -> 2; available but not enabled -> 1;
-    not available -> 0; the codes 0/1/2 as they are; blank/NULL -> None."""
+    not available -> 0; the codes 0/1/2 as they are; blank/NULL and 'System Functionality Status
+    Unknown' (real 2015 files, supplier NK) -> None: unknown, not an error."""
     value = text.strip().casefold()
-    if value in common.MISSING:
+    if value in common.MISSING or "unknown" in value:
         return None
     if value in ("0", "1", "2"):
         return int(value)
