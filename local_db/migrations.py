@@ -392,6 +392,22 @@ CREATE TABLE call_days (
 INSERT INTO call_days SELECT DISTINCT ods_code, day, month, weekday FROM call_hours;
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
+MIGRATION_6 = """
+-- Which imports named which practice or area, so that undoing an import forgets the practices,
+-- PCNs and areas no remaining import mentions. Before this, only the last import to touch a
+-- practice was known (practices.import_id): that is where older databases start from.
+CREATE TABLE import_mentions (
+    kind TEXT NOT NULL,            -- 'practice' or 'area'
+    code TEXT NOT NULL,
+    import_id INTEGER NOT NULL,
+    PRIMARY KEY (kind, code, import_id)
+) WITHOUT ROWID;
+CREATE INDEX import_mentions_import ON import_mentions (import_id);
+INSERT OR IGNORE INTO import_mentions SELECT 'practice', ods_code, import_id FROM practices
+    WHERE import_id IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5,
+                         MIGRATION_6]
 
 SCHEMA_VERSION = len(MIGRATIONS)

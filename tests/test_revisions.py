@@ -171,3 +171,51 @@ def test_other_month_is_added_alongside(conn, tmp_path, crosstab_csv):
     months = [r[0] for r in conn.execute(
         "SELECT DISTINCT period FROM coverage WHERE unit = 'D81001' ORDER BY period")]
     assert months == ["2025-09", "2025-10"]
+
+
+# --- undo forgets practices, PCNs and areas no remaining import names ---------------------------
+CBT_WORKBOOK = Path(__file__).parent / "data" / (
+    "Cloud Based Telephony Publication Summary October 2025_v2.xlsx")
+
+
+def practice_codes(conn) -> set[str]:
+    return {c for (c,) in conn.execute("SELECT ods_code FROM practices")}
+
+
+def pcn_codes(conn) -> set[str]:
+    return {c for (c,) in conn.execute(
+        "SELECT DISTINCT pcn_code FROM practices WHERE pcn_code IS NOT NULL")}
+
+
+def test_undo_forgets_practices_and_pcns_only_it_named(conn, crosstab_csv):
+    gpad = import_file(conn, crosstab_csv)
+    kept, kept_pcns = practice_codes(conn), pcn_codes(conn)
+    cbt = import_file(conn, CBT_WORKBOOK)
+    assert cbt.status == "done", cbt.message
+    assert len(practice_codes(conn)) > len(kept) + 1000  # every practice in England
+    undo_import(conn, cbt.import_id)
+    assert practice_codes(conn) == kept and pcn_codes(conn) == kept_pcns
+    # The practices the crosstab also named stay, and belong to an import that stands.
+    owners = {i for (i,) in conn.execute("SELECT DISTINCT import_id FROM practices")}
+    assert owners == {gpad.import_id}
+    undo_import(conn, gpad.import_id)
+    assert practice_codes(conn) == set() and pcn_codes(conn) == set()
+
+
+def test_undo_keeps_practices_another_import_named_without_figures(conn, crosstab_csv,
+                                                                    mapping_csv):
+    """Mapping.csv names practices but stores no figures: undoing a later file keeps them."""
+    mapping = import_file(conn, mapping_csv)
+    named = practice_codes(conn)
+    gpad = import_file(conn, crosstab_csv)
+    undo_import(conn, gpad.import_id)
+    assert practice_codes(conn) == named
+    undo_import(conn, mapping.import_id)
+    assert practice_codes(conn) == set()
+
+
+def test_undo_forgets_areas_only_it_named(conn, regional_csv):
+    report = import_file(conn, regional_csv)
+    assert conn.execute("SELECT COUNT(*) FROM areas").fetchone()[0] > 0
+    undo_import(conn, report.import_id)
+    assert conn.execute("SELECT COUNT(*) FROM areas").fetchone()[0] == 0

@@ -96,4 +96,64 @@ def remove_import(conn: sqlite3.Connection, import_id: int) -> int:
             (unit, period, import_id),
         ).rowcount
     conn.execute("DELETE FROM coverage WHERE import_id = ?", (import_id,))
+    forget_unmentioned(conn, import_id)
     return deleted
+
+
+# Columns that name a practice or an area in the fact tables; a code still found in one of them
+# (or named by an import that stands) is kept by `forget_unmentioned`.
+_CODE_COLUMNS = {"practice": ("ods_code",), "area": ("area_code",)}
+_KIND_TABLES = {"practice": ("practices", "ods_code"), "area": ("areas", "code")}
+
+
+def forget_unmentioned(conn: sqlite3.Connection, import_id: int) -> int:
+    """After an import is undone: forget the practices (and so their PCNs) and areas that no
+    remaining import names and no stored row refers to. Returns how many were forgotten."""
+    legacy = conn.execute(  # databases from before import_mentions knew only the last import
+        "SELECT 'practice', ods_code FROM practices WHERE import_id = ?", (import_id,)).fetchall()
+    named = conn.execute("SELECT kind, code FROM import_mentions WHERE import_id = ?",
+                         (import_id,)).fetchall()
+    conn.execute("DELETE FROM import_mentions WHERE import_id = ?", (import_id,))
+    forgotten = 0
+    for kind in _KIND_TABLES:
+        codes = {code for k, code in [*legacy, *named] if k == kind}
+        forgotten += _forget(conn, kind, codes - _still_used(conn, kind, codes))
+    conn.execute(
+        "UPDATE practices SET import_id = (SELECT MAX(m.import_id) FROM import_mentions m "
+        "WHERE m.kind = 'practice' AND m.code = practices.ods_code) WHERE import_id = ?",
+        (import_id,))
+    return forgotten
+
+
+def _still_used(conn: sqlite3.Connection, kind: str, codes: set[str]) -> set[str]:
+    if not codes:
+        return set()
+    marks = ",".join("?" * len(codes))
+    used = {c for (c,) in conn.execute(
+        f"SELECT DISTINCT code FROM import_mentions WHERE kind = ? AND code IN ({marks})",
+        (kind, *codes))}
+    own_table = _KIND_TABLES[kind][0]
+    for table, column in _referring_columns(conn, kind):
+        if table != own_table:
+            used.update(c for (c,) in conn.execute(
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN ({marks})", list(codes)))
+    if kind == "area":  # a practice's sub-ICB, ICB or region stays while the practice does
+        for column in ("sub_icb_code", "icb_code", "region_code"):
+            used.update(c for (c,) in conn.execute(
+                f"SELECT DISTINCT {column} FROM practices WHERE {column} IN ({marks})",
+                list(codes)))
+    return used
+
+
+def _referring_columns(conn: sqlite3.Connection, kind: str) -> list[tuple[str, str]]:
+    found = []
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        found += [(table, c) for c in _CODE_COLUMNS[kind] if c in columns]
+    return found
+
+
+def _forget(conn: sqlite3.Connection, kind: str, codes: set[str]) -> int:
+    table, column = _KIND_TABLES[kind]
+    return sum(conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (code,)).rowcount
+               for code in codes)

@@ -102,6 +102,7 @@ def upsert_practice(ctx: ImportContext, ods_code: str, fields: dict[str, str], a
         for f in PRACTICE_FIELDS
     )
     values = [fields.get(f) or None for f in PRACTICE_FIELDS]
+    ctx.mention("practice", ods_code)
     ctx.conn.execute(
         f"INSERT INTO practices (ods_code, {columns}, as_of, import_id) VALUES (?, {marks}, ?, ?) "
         f"ON CONFLICT (ods_code) DO UPDATE SET {updates}, "
@@ -289,6 +290,7 @@ def _upsert_area(ctx, code, kind, row, positions, ons_col, name_col) -> None:
         i = positions.get(name)
         return row[i].strip() if i is not None and i < len(row) else None
 
+    ctx.mention("area", code)
     ctx.conn.execute(
         "INSERT INTO areas (code, kind, name, ons_code, parent_name, region_name) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "

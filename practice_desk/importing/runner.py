@@ -81,6 +81,7 @@ class ImportContext:
         self.rows_replaced = 0
         self.periods: set[str] = set()
         self.warnings: list[str] = []
+        self.mentions: set[tuple[str, str]] = set()  # ('practice' | 'area', code)
         self._label_ids: dict[tuple[str, str], int] = {}
 
     # --- progress and cancel -------------------------------------------------------------
@@ -131,6 +132,10 @@ class ImportContext:
         return label_id
 
     # --- facts ---------------------------------------------------------------------------
+    def mention(self, kind: str, code: str) -> None:
+        """This import names a practice or an area (an undo forgets those no import names)."""
+        self.mentions.add((kind, code))
+
     def claim(self, source_kind: str, claims: set[tuple[str, str]]) -> None:
         self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims)
         self.periods.update(period[:7] for _, period in claims)
@@ -260,6 +265,8 @@ def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: st
 
 
 def _finish(conn: sqlite3.Connection, ctx: ImportContext, report: ImportReport) -> None:
+    conn.executemany("INSERT OR IGNORE INTO import_mentions (kind, code, import_id) "
+                     "VALUES (?, ?, ?)", ((k, c, ctx.import_id) for k, c in ctx.mentions))
     periods = sorted(ctx.periods)
     span = f"{periods[0]}..{periods[-1]}" if len(periods) > 1 else "".join(periods)
     message = "; ".join(ctx.warnings)

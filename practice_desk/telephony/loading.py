@@ -137,6 +137,8 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
         writer.add(merge(Legs.join(held), True))
     _report(ctx, source, mapping, reader, writer)
     # A practice first seen in its own call log still needs a row to be chosen in the app.
+    for practice in writer.practices:
+        ctx.mention("practice", practice)
     ctx.conn.executemany("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)",
                          [(practice,) for practice in sorted(writer.practices)])
 
