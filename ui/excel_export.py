@@ -17,7 +17,7 @@ FILE_FILTER = "Excel workbook (*.xlsx)"
 
 def scope_of(state: AppState) -> ExportScope | None:
     selection = state.selection
-    if selection is None:
+    if selection is None or selection.area:  # the workbook is of practices (area: on screen)
         return None
     practices = (selection.practice,) if selection.practice else ()
     return ExportScope(practices=practices, pcn=selection.pcn, start=selection.start,
@@ -60,7 +60,8 @@ class ExcelExportButton(QPushButton):
         scope = scope_of(self.state)
         if scope is None:
             QMessageBox.information(self, "Export to Excel",
-                                    "Choose a practice or a PCN first.")
+                                    "Choose a practice or a PCN first (an area's appointments "
+                                    "are shown on the Appointments page).")
             return
         chosen, _ = QFileDialog.getSaveFileName(
             self, "Export to Excel", str(Path.home() / suggested_name(self.state)), FILE_FILTER)

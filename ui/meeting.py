@@ -128,7 +128,7 @@ def open_meeting(state, parent=None) -> MeetingMode:
 
     selection = state.selection
     pack = []
-    if selection is not None:
+    if selection is not None and not selection.area:  # an area has no chart pack
         codes = selection.practices(state.conn)
         anonymiser = PracticeNames(state.conn, state.anonymise).anonymiser(codes[0])
         pack = build_pack(state.conn, scope_for(selection), anonymiser)

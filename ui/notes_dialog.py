@@ -103,7 +103,9 @@ class NoteEditor(QObject):
 
     def scope(self) -> tuple[str, str] | None:
         selection = self.state.selection
-        return (selection.scope_key, selection.code) if selection else None
+        # An area's series are context from NHS files: notes belong to a practice or a PCN.
+        return (selection.scope_key, selection.code) if selection and not selection.area \
+            else None
 
     def notes_for(self, metric: str | None) -> list[notes.Note]:
         scope = self.scope()

@@ -6,15 +6,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QWidget
 
 from local_db import queries
-from practice_desk.metrics import Selection
+from practice_desk.metrics import Selection, area
 from ui.charts import month_label
 from ui.names import PracticeNames
 from ui.state import AppState
 
 
 def scope_entries(conn, anonymise: bool = False) -> list[tuple[str, str, str]]:
-    """(text, kind, code) for every PCN followed by its practices, then practices with no PCN.
-    Anonymised, practices read 'Practice A', 'Practice B', ... (ui.names)."""
+    """(text, kind, code) for every PCN followed by its practices, then practices with no PCN,
+    then the sub-ICB/CCG areas of imported GPAD area files. Anonymised, practices read 'Practice A', 'Practice B', ... (ui.names)."""
     entries = []
     practices = queries.list_practices(conn)
     names = PracticeNames(conn, anonymise)
@@ -28,6 +28,9 @@ def scope_entries(conn, anonymise: bool = False) -> list[tuple[str, str, str]]:
             label = names.label(p["ods_code"]) if p["name"] or anonymise \
                 else f"Practice ({p['ods_code']})"
             entries.append((label, "practice", p["ods_code"]))
+    # Areas of imported GPAD area files: their own appointment series, for context.
+    for found in area.list_areas(conn):
+        entries.append((f"{area.area_label(found)} - area", "area", found["code"]))
     return entries
 
 
@@ -44,8 +47,9 @@ class SelectionBar(QWidget):
         self.scope.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.scope.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.scope.setMinimumWidth(300)
-        self.scope.setToolTip("Choose a PCN (the sum of its practices) or one practice. "
-                              "Type to search.")
+        self.scope.setToolTip("Choose a PCN (the sum of its practices), one practice, or a "
+                              "sub-ICB/CCG area of an imported GPAD area file (appointments "
+                              "only). Type to search.")
         self.start = QComboBox(accessibleName="From month")
         self.end = QComboBox(accessibleName="To month")
         for label_text, widget in (("Showing", self.scope), ("from", self.start), ("to", self.end)):
@@ -95,8 +99,12 @@ class SelectionBar(QWidget):
             self.state.set_selection(None)
             return
         kind, code = data.split(":", 1)
-        probe = Selection(**{kind: code})
-        months = queries.data_months(self.state.conn, probe.practices(self.state.conn))
+        if kind == "area":
+            months = sorted(set(area.area_months(self.state.conn, code))
+                            | set(area.category_months(self.state.conn, code)))
+        else:
+            probe = Selection(**{kind: code})
+            months = queries.data_months(self.state.conn, probe.practices(self.state.conn))
         self._fill_months(months, keep_range)
         self._emit()
 

@@ -38,6 +38,7 @@ RULE_WORDS = {"outside": "outside the limits", "shift": "run of 7 on one side of
               "trend": "7 rising or falling", "two_of_three": "2 of 3 near a limit"}
 NOTE_COLOUR = theme.NHS_DARK_BLUE
 LINE_COLOUR = "#768692"  # NHS mid grey: the data line between the points
+CONTEXT_COLOUR = "#009E73"  # Okabe-Ito bluish green: an area's line (e.g. your sub-ICB)
 
 
 # --- words and icons ---------------------------------------------------------------------------
@@ -275,6 +276,10 @@ class SPCChart(pg.PlotWidget):
         self.change_points: list[int] = []
         self.analysis: spc.Chart | None = None
         self.spots: list[dict] = []
+        self.context: list[float | None] = []   # a comparison line, e.g. the sub-ICB's
+        self.context_name = ""
+        self.band: list[tuple[float, float, float] | None] = []  # England (p10, median, p90)
+        self._context_items: list = []
         self.set_title(title)
         fixed_plot(self, grid_alpha=0.2, min_height=300)
         self._line = self.plot([], [], pen=pg.mkPen(LINE_COLOUR, width=2))
@@ -332,6 +337,14 @@ class SPCChart(pg.PlotWidget):
         self.notes = list(notes)
         self._redraw()
 
+    def set_context(self, line: list[float | None] | None = None, line_name: str = "",
+                    band: list[tuple[float, float, float] | None] | None = None) -> None:
+        """Context drawn behind the series, one value per period: a named line (an area's own
+        figure) and England's spread as a dotted median in a shaded middle 80 %. Call before
+        set_data; an empty call removes them."""
+        self.context, self.context_name = list(line or []), line_name
+        self.band = list(band or [])
+
     @property
     def periods(self) -> list[str]:
         return self.months
@@ -357,6 +370,7 @@ class SPCChart(pg.PlotWidget):
                        "pen": pg.mkPen("w" if p.kind == spc.COMMON else theme.NHS_DARK_GREY,
                                        width=1), "data": p.index} for p in shown]
         self._points.setData(self.spots)
+        self._draw_context()
         self._draw_limits()
         self._place_target()
         self._draw_notes()
@@ -403,6 +417,49 @@ class SPCChart(pg.PlotWidget):
         self._upper_line.setData(*lines["upper"], connect="finite")
         self._lower_line.setData(*lines["lower"], connect="finite")
 
+    def _draw_context(self) -> None:
+        for item in self._context_items:
+            self.removeItem(item)
+        self._context_items = []
+        if self.plotItem.legend is not None:
+            self.plotItem.legend.clear()
+        scale, entries = self._scale(), []
+        band = [(i, b) for i, b in enumerate(self.band[:len(self.months)]) if b is not None]
+        if band:
+            xs = [i for i, _ in band]
+            low = pg.PlotCurveItem(xs, [b[0] * scale for _, b in band], pen=pg.mkPen(None))
+            high = pg.PlotCurveItem(xs, [b[2] * scale for _, b in band], pen=pg.mkPen(None))
+            fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(theme.BAND_FILL))
+            fill.setZValue(-10)
+            self.addItem(fill)
+            median = self.plot(xs, [b[1] * scale for _, b in band], pen=pg.mkPen(
+                theme.NHS_DARK_GREY, width=1.5, style=Qt.PenStyle.DotLine))
+            sample = pg.PlotDataItem([], [], pen=pg.mkPen(None), fillLevel=0,
+                                     brush=pg.mkBrush(theme.BAND_FILL))
+            self._context_items += [fill, median]
+            entries += [(median, "England median"), (sample, "England, middle 80% of practices")]
+        line = [(i, v) for i, v in enumerate(self.context[:len(self.months)]) if v is not None]
+        if line:
+            item = self.plot([i for i, _ in line], [v * scale for _, v in line],
+                             pen=pg.mkPen(CONTEXT_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+                             symbol="x", symbolSize=7, symbolPen=CONTEXT_COLOUR)
+            self._context_items.append(item)
+            entries.append((item, self.context_name))
+        if entries:
+            legend = self.plotItem.legend or self.addLegend(
+                offset=(-10, 10), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 220))
+            legend.addItem(self._line, "This selection")
+            for item, name in entries:
+                legend.addItem(item, name)
+
+    def context_values(self) -> list[float]:
+        """Every context value drawn (for the y range)."""
+        found = [v for v in self.context[:len(self.months)] if v is not None]
+        for b in self.band[:len(self.months)]:
+            if b is not None:
+                found += [b[0], b[2]]
+        return found
+
     def _place_target(self) -> None:
         if self.target is None:
             self._target_line.hide()
@@ -439,13 +496,14 @@ class SPCChart(pg.PlotWidget):
             ys += [limits.upper * scale, limits.lower * scale]
         if self.target is not None:
             ys.append(self.target * scale)
+        ys += [v * scale for v in self.context_values()]
         if not ys:
             self.setYRange(0, 1)
             return
         low, high = min(ys), max(ys)
         pad = (high - low) * 0.12 or abs(high) * 0.1 or 1
         low, high = low - pad, high + pad * 1.6  # room above for the note labels
-        if min(v * scale for v in self.values if v is not None) >= 0:
+        if min((v for v in self.values if v is not None), default=0) >= 0:
             low = max(low, 0)
         if self.as_percent:
             high = min(high, 100 + pad)

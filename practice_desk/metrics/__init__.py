@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from practice_desk.metrics import appointments, nhs_app, telephony
+from practice_desk.metrics import appointments, area, nhs_app, telephony
 from practice_desk.metrics.keys import CONTEXT_KEYS, METRIC_KEYS
 from practice_desk.metrics.selection import Selection, SelectionError
 
@@ -19,6 +19,8 @@ def _empty_row(month: str) -> dict:
 
 def metric_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
     """One row per month with any data: every key present, None where it cannot be computed."""
+    if selection.area:
+        return _area_rows(conn, selection)
     practices = selection.practices(conn)
     counts = appointments.monthly_counts(conn, practices, selection)
     calls = telephony.monthly(conn, practices, selection)
@@ -51,6 +53,8 @@ def period_summary(conn: sqlite3.Connection, selection: Selection) -> dict | Non
 
     None when the selection has no data in the range.
     """
+    if selection.area:
+        return _area_period(conn, selection)
     practices = selection.practices(conn)
     counts = appointments.monthly_counts(conn, practices, selection)
     calls = telephony.monthly_counts(conn, practices, selection)
@@ -78,6 +82,29 @@ def _appointments_period(conn: sqlite3.Connection, practices: list[str],
         values["appointments_per_1000"] = appointments.per_1000(
             summed["total"], sum(size[0] for size in sizes))
     return values
+
+
+def _area_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
+    """An area's own appointment figures (GPAD area files); every other key is None."""
+    selection.practices(conn)  # says so when the area is not in the database
+    values = area.monthly_values(conn, selection.area, selection.start, selection.end)
+    return [{**_empty_row(month), **found} for month, found in values.items()]
+
+
+def _area_period(conn: sqlite3.Connection, selection: Selection) -> dict | None:
+    counts = area.monthly_counts(conn, selection.area, selection.start, selection.end)
+    if not counts:
+        return None
+    summed = dict.fromkeys(appointments.COUNT_NAMES, 0)
+    for month in counts.values():
+        for name, value in month.items():
+            summed[name] += value
+    months = list(counts)
+    row = _empty_row(f"{months[0]}..{months[-1]}")
+    row.update(appointments.shares(summed))
+    row["unmapped_category_share"] = None  # area files have no national category
+    row["months"] = len(months)
+    return row
 
 
 def metrics_document(conn: sqlite3.Connection, selection: Selection) -> dict:

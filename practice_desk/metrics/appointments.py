@@ -15,7 +15,7 @@ from practice_desk.importing.labels import (
 from practice_desk.metrics.selection import Selection
 
 # Count name -> (label dimension, labels counted). 'total' counts every row.
-_COUNTS: dict[str, tuple[str, set[str]]] = {
+COUNTS: dict[str, tuple[str, set[str]]] = {
     "f2f": ("appt_mode", {"Face-to-Face"}),
     "home_visit": ("appt_mode", {"Home Visit"}),
     "telephone": ("appt_mode", {"Telephone"}),
@@ -44,14 +44,14 @@ _SHARES: dict[str, tuple[str, ...]] = {
     "unmapped_category_share": ("unmapped_category",),
 }
 
-COUNT_NAMES = ["total", *_COUNTS]
+COUNT_NAMES = ["total", *COUNTS]
 
 
 def _marks(items: list) -> str:
     return ",".join("?" * len(items))
 
 
-def _label_ids(conn: sqlite3.Connection, dimension: str, labels: set[str]) -> list[int]:
+def label_ids(conn: sqlite3.Connection, dimension: str, labels: set[str]) -> list[int]:
     sql = f"SELECT id FROM labels WHERE dimension = ? AND label IN ({_marks(list(labels))})"
     return [row[0] for row in conn.execute(sql, [dimension, *labels])]
 
@@ -60,8 +60,8 @@ def monthly_counts(conn: sqlite3.Connection, practices: list[str],
                    selection: Selection) -> dict[str, dict[str, int]]:
     """{month: {count name: appointments}} summed over the practices, months in the range."""
     columns, params = [], []
-    for name, (dimension, labels) in _COUNTS.items():
-        ids = _label_ids(conn, dimension, labels) or [-1]
+    for name, (dimension, labels) in COUNTS.items():
+        ids = label_ids(conn, dimension, labels) or [-1]
         condition = f"{dimension} IN ({_marks(ids)})"
         columns.append(f"SUM(CASE WHEN {condition} THEN count ELSE 0 END) AS {name}")
         params.extend(ids)
@@ -145,3 +145,12 @@ def breakdown(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
 
 def _position(order: list[str], label: str) -> int:
     return order.index(label) if label in order else len(order)
+
+
+def categories(conn: sqlite3.Connection, selection: Selection) -> dict[str, int]:
+    """Appointments by national category over the whole selection: {category: appointments}."""
+    practices = selection.practices(conn)
+    where, params = _where(practices, selection, table="g")
+    sql = (f"SELECT c.label, SUM(g.count) FROM gpad_appointments g "
+           f"JOIN labels c ON c.id = g.category WHERE {where} GROUP BY c.label")
+    return dict(conn.execute(sql, params).fetchall())

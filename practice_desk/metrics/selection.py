@@ -1,4 +1,5 @@
-"""What the user is looking at: one practice or one PCN, and an optional month range."""
+"""What the user is looking at: one practice, one PCN or one sub-ICB/CCG area, and an optional
+month range. An area (from GPAD area files) has appointment figures only and no practices."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ class SelectionError(ValueError):
 class Selection:
     practice: str | None = None
     pcn: str | None = None
+    area: str | None = None   # sub-ICB or CCG code of an imported GPAD area file
     start: str | None = None  # first month, YYYY-MM, inclusive
     end: str | None = None    # last month, YYYY-MM, inclusive
 
     def __post_init__(self) -> None:
-        if (self.practice is None) == (self.pcn is None):
-            raise SelectionError("Choose either one practice or one PCN.")
+        if [self.practice, self.pcn, self.area].count(None) != 2:
+            raise SelectionError("Choose one practice, one PCN or one area.")
         for month in (self.start, self.end):
             if month is not None and not _MONTH.match(month):
                 raise SelectionError(f"'{month}' is not a month; use YYYY-MM, e.g. 2025-10.")
@@ -33,15 +35,20 @@ class Selection:
 
     @property
     def scope_key(self) -> str:
-        """The JSON key naming the scope: 'practice' or 'pcn'."""
-        return "practice" if self.practice else "pcn"
+        """The JSON key naming the scope: 'practice', 'pcn' or 'area'."""
+        return "practice" if self.practice else "pcn" if self.pcn else "area"
 
     @property
     def code(self) -> str:
-        return self.practice or self.pcn  # type: ignore[return-value]
+        return self.practice or self.pcn or self.area  # type: ignore[return-value]
 
     def practices(self, conn: sqlite3.Connection) -> list[str]:
-        """ODS codes of the practices the selection covers (a PCN's current members)."""
+        """ODS codes of the practices the selection covers (a PCN's current members; none for an
+        area, whose figures are the area file's own)."""
+        if self.area:
+            if conn.execute("SELECT 1 FROM areas WHERE code = ?", (self.area,)).fetchone() is None:
+                raise SelectionError(f"There is no area {self.area} in the database.")
+            return []
         if self.practice:
             if queries.get_practice(conn, self.practice) is None:
                 raise SelectionError(f"There is no practice {self.practice} in the database.")

@@ -1,4 +1,5 @@
-"""Appointments (GPAD): face-to-face and two-week shares by month, and the mode x interval mix."""
+"""Appointments (GPAD): face-to-face and two-week shares by month with the sub-ICB's line for
+context, the mode x interval mix, and appointments by national category beside the sub-ICB's."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from PySide6.QtWidgets import (
 
 from practice_desk import headline, targets
 from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER
-from practice_desk.metrics import metric_rows, period_summary
-from practice_desk.metrics.appointments import breakdown
+from practice_desk.importing.labels import UNMAPPED_CATEGORIES
+from practice_desk.metrics import area, metric_rows, period_summary
+from practice_desk.metrics.appointments import breakdown, categories
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value
+from ui.charts import month_label
 from ui.models import RowsModel, percent, text, thousands
 from ui.notes_dialog import NoteEditor
 from ui.pages.base import Page, scope_text
@@ -47,12 +50,35 @@ def pivot_breakdown(rows: list[dict]) -> list[dict]:
     return table
 
 
+def category_table(own: dict[str, int], area_rows: list[dict]) -> list[dict]:
+    """One row per national category: this selection's appointments and share beside the
+    area's share (either side may be missing); biggest first, data-quality categories last."""
+    own_total = sum(own.values())
+    theirs = {row["category"]: row for row in area_rows}
+    rows = []
+    for category in set(own) | set(theirs):
+        count = own.get(category)
+        rows.append({"category": category, "appointments": count,
+                     "share": count / own_total if count is not None and own_total else None,
+                     "area_appointments": theirs.get(category, {}).get("appointments"),
+                     "area_share": theirs.get(category, {}).get("share")})
+    return sorted(rows, key=lambda r: (r["category"] in UNMAPPED_CATEGORIES,
+                                       -(r["appointments"] or 0), -(r["area_share"] or 0),
+                                       r["category"]))
+
+
+CATEGORY_COLUMNS = [("National category", "category", text),
+                    ("Appointments", "appointments", thousands), ("Share", "share", percent),
+                    ("Sub-ICB appointments", "area_appointments", thousands),
+                    ("Sub-ICB share", "area_share", percent)]
+
 BREAKDOWN_COLUMNS = [("Mode", "mode", text), *[(i, i, thousands) for i in INTERVAL_ORDER],
                      ("Total", "total", thousands), ("Share", "share", percent)]
 
 
 class AppointmentsPage(Page):
     title = "Appointments"
+    shows_areas = True  # an area's own series from GPAD area files
 
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
@@ -73,6 +99,8 @@ class AppointmentsPage(Page):
         for key in CHARTED:
             charts_row.addLayout(self._chart_column(key))
         layout.addLayout(charts_row)
+        self.context_note = QLabel(objectName="hint", wordWrap=True)
+        layout.addWidget(self.context_note)
         self.quality = QLabel(objectName="hint", wordWrap=True)
         layout.addWidget(self.quality)
         layout.addWidget(QLabel("<b>Appointments by mode and time from booking</b> "
@@ -82,6 +110,14 @@ class AppointmentsPage(Page):
                                           "Appointments by mode and interval")
         self.breakdown_table.setMinimumHeight(200)
         layout.addWidget(self.breakdown_table)
+        layout.addWidget(QLabel("<b>Appointments by national category</b> (whole period "
+                                "selected)"))
+        self.category_note = QLabel(objectName="hint", wordWrap=True)
+        layout.addWidget(self.category_note)
+        self.category_model = RowsModel(CATEGORY_COLUMNS, self)
+        self.category_table = data_table(self.category_model, "Appointments by national category")
+        self.category_table.setMinimumHeight(260)
+        layout.addWidget(self.category_table)
         self.body.addWidget(self.content)
         self.body.addStretch(1)
         self.state.targets_changed.connect(self._show_targets)
@@ -134,11 +170,103 @@ class AppointmentsPage(Page):
         for key, label in self.tiles.items():
             label.setText(format_value(key, summary[key]))
         months = [row["month"] for row in rows]
+        context = self._context(months)
         for key, chart in self.charts.items():
             self.target_boxes[key].load()
+            if context:
+                chart.set_context([context[1].get(m, {}).get(key) for m in months],
+                                  context[0])
+            else:
+                chart.set_context()
             chart.set_data(months, [row[key] for row in rows], headline.improvement(key),
                            targets.get_target(self.state.conn, key), self.notes.notes_for(key))
         self.quality.setText("Data quality over the period: " + "; ".join(
             f"{name_of(key).lower()} {format_value(key, summary[key])}" for key in QUALITY)
             + ". GPAD counts appointments, not demand or workload.")
-        self.breakdown_model.set_rows(pivot_breakdown(breakdown(self.state.conn, selection)))
+        if selection.area:
+            mix = area.breakdown(self.state.conn, selection.area, selection.start, selection.end)
+        else:
+            mix = breakdown(self.state.conn, selection)
+        self.breakdown_model.set_rows(pivot_breakdown(mix))
+        self._show_categories()
+
+    def _sub_icb(self) -> dict | None:
+        """The area whose figures stand beside the selection: the selected area itself, or the
+        one sub-ICB the practice (or every practice of the PCN) is in."""
+        selection, conn = self.state.selection, self.state.conn
+        if selection.area:
+            return area.get_area(conn, selection.area)
+        return area.sub_icb_of(conn, selection.practices(conn))
+
+    def _context(self, months: list[str]) -> tuple[str, dict] | None:
+        """('Your sub-ICB: NAME', {month: values}) for the charts' context line, or None; the
+        note under the charts says why there is no line and what would draw it."""
+        selection = self.state.selection
+        found = None if selection.area else self._sub_icb()
+        if found is None:
+            self.context_note.setText(
+                "" if selection.area else
+                "No sub-ICB line: the practices of this PCN are in more than one sub-ICB, or "
+                "their sub-ICB is not known yet (import GPAD's Mapping.csv).")
+            return None
+        values = area.monthly_values(self.state.conn, found["code"], months[0], months[-1])
+        name = found["name"] or found["code"]
+        if not values:
+            held = area.area_months(self.state.conn, found["code"])
+            self.context_note.setText(
+                f"No line for your sub-ICB ({name}): " + (
+                    f"its GPAD area figures cover {month_label(held[0])} to "
+                    f"{month_label(held[-1])}, outside the months chosen." if held else
+                    "import its GPAD regional monthly file (Regional_CSV_<area>.csv) or the "
+                    "daily sub-ICB file (SUB_ICB_LOCATION_CSV_<Mon>_<YY>.csv) to draw it."))
+            return None
+        self.context_note.setText(
+            f"The green dashed line is your sub-ICB, {name}: every practice of the area "
+            "together (GPAD area file). Context only: it is not part of this selection's "
+            "figures.")
+        return f"Your sub-ICB: {name}", values
+
+    def _show_categories(self) -> None:
+        selection, conn = self.state.selection, self.state.conn
+        found = self._sub_icb()
+        own = {} if selection.area else categories(conn, selection)
+        months = self._category_months(found)
+        theirs = area.categories(conn, found["code"], *months) if months else []
+        self.category_table.setColumnHidden(1, bool(selection.area))
+        self.category_table.setColumnHidden(2, bool(selection.area))
+        self.category_model.set_rows(category_table(own, theirs))
+        self.category_table.setVisible(bool(self.category_model.rows))
+        self.category_note.setText(self._category_words(found, months))
+
+    def _category_months(self, found: dict | None) -> tuple[str, str] | None:
+        """The months of the sub-ICB's category figures: the months chosen when the national
+        categories file covers any of them, else its nearest month (the note says so)."""
+        if found is None:
+            return None
+        selection = self.state.selection
+        held = area.category_months(self.state.conn, found["code"])
+        inside = [m for m in held if selection.contains(m)]
+        if inside:
+            return selection.start, selection.end
+        if not held:
+            return None
+        before = [m for m in held if selection.end is None or m <= selection.end]
+        nearest = before[-1] if before else held[0]
+        return nearest, nearest
+
+    def _category_words(self, found: dict | None, months: tuple[str, str] | None) -> str:
+        selection = self.state.selection
+        if found is None:
+            return ("The sub-ICB columns need the practices' sub-ICB (import GPAD's "
+                    "Mapping.csv); a PCN across several sub-ICBs has no single one.")
+        name = found["name"] or found["code"]
+        if months is None:
+            return (f"For the sub-ICB columns ({name}), import GPAD's national categories file "
+                    "(National_Categories_CSV_<YYYY>.csv) for these months.")
+        first, last, days = area.category_days(self.state.conn, found["code"], *months)
+        words = (f"Sub-ICB columns: {name}, {days} days from {first} to {last} (GPAD national "
+                 "categories file), every service setting (practice, PCN, extended access).")
+        if months[0] is not None and not selection.contains(months[0]):
+            words += (f" The file holds no day in the months chosen: these are its nearest "
+                      f"month, {month_label(months[0])}.")
+        return words + " GPAD counts appointments, not demand."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from local_db import queries
@@ -12,6 +13,9 @@ from ui.state import AppState
 
 class Page(QWidget):
     title = ""
+    # A sub-ICB/CCG area chosen at the top has appointment figures only (GPAD area files): pages
+    # that cannot show an area say so instead of refreshing.
+    shows_areas = False
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
@@ -20,7 +24,15 @@ class Page(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll, 1)
+        self._scroll = scroll
+        self._area_note = QLabel(objectName="hint", wordWrap=True, visible=False)
+        self._area_note.setContentsMargins(24, 16, 24, 16)
+        self._area_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        outer.addWidget(self._area_note, 1)
+        if not self.shows_areas:
+            own_refresh = self.refresh
+            self.refresh = lambda: self._refresh_unless_area(own_refresh)
         body = QWidget()
         scroll.setWidget(body)
         self.body = QVBoxLayout(body)
@@ -37,13 +49,31 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Redraw from the database for the current selection. Pages override this."""
 
+    def _refresh_unless_area(self, own_refresh) -> None:
+        selection = self.state.selection
+        is_area = bool(selection and selection.area)
+        self._scroll.setVisible(not is_area)
+        self._area_note.setVisible(is_area)
+        if is_area:
+            self._area_note.setText(
+                f"<b>{self.title}</b>: an area (sub-ICB or CCG) chosen at the top has "
+                "appointment figures only, from GPAD area files. Its series are on the "
+                "Appointments page; choose a practice or a PCN to see this page.")
+            return
+        own_refresh()
+
 
 def scope_text(state: AppState, rows: list[dict]) -> str:
     """'NAME (CODE) · Nov 23 to Oct 25' for the current selection and the months shown."""
     selection = state.selection
     if selection is None:
         return "Choose a practice or PCN at the top."
-    if selection.practice:
+    if selection.area:
+        from practice_desk.metrics.area import area_label, get_area
+
+        found = get_area(state.conn, selection.area)
+        scope = area_label(found) if found else selection.area
+    elif selection.practice:
         scope = practice_names(state).label(selection.practice)
     else:
         pcn = next((p for p in queries.list_pcns(state.conn) if p["pcn_code"] == selection.pcn),

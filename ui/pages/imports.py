@@ -60,6 +60,7 @@ def undo_work(db_path: Path, import_id: int):
 
 class ImportsPage(Page):
     title = "Imports"
+    shows_areas = True  # the list of imports does not depend on the selection
 
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)

@@ -19,6 +19,7 @@ _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 
 class SettingsPage(Page):
     title = "Settings"
+    shows_areas = True  # settings do not depend on the selection
 
     def __init__(self, state, load_demo, remove_demo, parent=None) -> None:
         super().__init__(state, parent)

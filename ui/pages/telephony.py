@@ -15,7 +15,9 @@ from practice_desk.metrics import metric_rows, telephony
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution, national_series
+from practice_desk.metrics.time_bands import cbt_weekday_bands
 from practice_desk.telephony.aggregates import calls_by_hour_weekday
+from ui.band_chart import BandHeatmap
 from ui.charts import WEEKDAYS, HeatmapChart, MonthlyChart, StackedBars, month_label
 from ui.pages.base import Page, scope_text
 from ui.pages.diversions import DiversionLog
@@ -29,6 +31,9 @@ TREND_KEYS = ["missed_share", "answered_share", "ivr_ended_share", "callback_req
 ENGLAND_KEYS = [k for k in dict.fromkeys([*TREND_KEYS, *TILES]) if k in NATIONAL_KEYS]
 OUTCOME_COLOURS = {"Answered": "#005EB8", "Ended in IVR": "#E69F00",
                    "Call-back requested": "#009E73", "Missed": "#D55E00"}
+NO_HOURS = ("Calls by hour and weekday (the 8am rush) need a call log from your telephony system, "
+            "or NHS England's CBT daily CSVs (calls by 2-hour band): the monthly workbook has no "
+            "hours.")
 BANDS = [("lt1m", "< 1 min"), ("1to2m", "1–2 min"), ("2to5m", "2–5 min"), ("gt5m", "> 5 min")]
 
 
@@ -79,10 +84,14 @@ class TelephonyPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._tiles())
         layout.addLayout(self._trend_and_waits())
-        layout.addLayout(self._hours())
         self.diversions = DiversionLog(state)
         layout.addWidget(self.diversions)
         self.body.addWidget(self.content)
+        # Hours show whenever there is a call log or CBT daily CSVs, even with no monthly figures.
+        self.hours_box = QWidget()
+        self.hours_box.setLayout(self._hours())
+        self.hours_box.layout().setContentsMargins(0, 0, 0, 0)
+        self.body.addWidget(self.hours_box)
         self.body.addStretch(1)
 
     def _tiles(self) -> QWidget:
@@ -115,10 +124,13 @@ class TelephonyPage(Page):
 
     def _hours(self) -> QVBoxLayout:
         outer = QVBoxLayout()
-        self.hours_note = QLabel("Calls by hour and weekday (the 8am rush) need a call log from "
-                                 "your telephony system: NHS England's monthly figures have no "
-                                 "hours.", objectName="hint", wordWrap=True)
+        self.hours_note = QLabel(NO_HOURS, objectName="hint", wordWrap=True)
         outer.addWidget(self.hours_note)
+        self.bands = BandHeatmap("Inbound calls per day, by weekday and 2-hour band")
+        self.bands.setToolTip("NHS England's CBT daily CSVs: inbound calls (CBT001) by 2-hour "
+                              "band, averaged over the days of each weekday in the months chosen.")
+        self.bands.setAccessibleName("Inbound calls by weekday and 2-hour band (CBT daily)")
+        outer.addWidget(self.bands)
         row = QHBoxLayout()
         outer.addLayout(row)
         self.heatmap = HeatmapChart("Inbound calls by weekday and hour")
@@ -140,6 +152,8 @@ class TelephonyPage(Page):
         selection = self.state.selection
         rows = metric_rows(self.state.conn, selection) if selection else []
         rows = [row for row in rows if row["inbound_calls"] is not None]
+        hours = self._show_hours() if selection else False
+        self.hours_box.setVisible(hours)
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
         self.scope_label.setText(scope_text(self.state, rows))
@@ -148,7 +162,6 @@ class TelephonyPage(Page):
         self._show_tiles(rows[-1])
         self._show_trend(rows)
         self._show_waits()
-        self._show_hours()
         self.diversions.refresh()
 
     def _show_tiles(self, latest: dict) -> None:
@@ -183,7 +196,9 @@ class TelephonyPage(Page):
         self.waits.set_grouped([label for _, label in BANDS], parts,
                                {"Answered": "#005EB8", "Missed": "#D55E00"}, unit="%")
 
-    def _show_hours(self) -> None:
+    def _show_hours(self) -> bool:
+        """The 8am rush from a call log (by hour) or else CBT daily CSVs (by 2-hour band);
+        False when the selection has neither."""
         selection = self.state.selection
         practices = selection.practices(self.state.conn)
         data = calls_by_hour_weekday(self.state.conn, practices, selection.start, selection.end)
@@ -201,4 +216,17 @@ class TelephonyPage(Page):
         self.heatmap.setVisible(has_calls)
         self.by_hour.setVisible(has_calls)
         self.weekday.setVisible(has_calls)
+        bands = cbt_weekday_bands(self.state.conn, practices, selection.start, selection.end) \
+            if not has_calls else None
+        has_bands = bool(bands and bands.total)
+        if has_bands:
+            self.bands.set_values(bands.bands, bands.per_day())
+        self.bands.setVisible(has_bands)
         self.hours_note.setVisible(not has_calls)
+        self.hours_note.setText(NO_HOURS)
+        if has_bands:
+            self.hours_note.setText(
+                f"No call log for this selection: calls by 2-hour band from NHS England's CBT "
+                f"daily CSVs, {sum(bands.days)} days. Each cell is the average per day of that "
+                "weekday. Import a call log for hour-by-hour outcomes.")
+        return has_calls or has_bands
