@@ -14,7 +14,8 @@ from ui.state import AppState
 
 def scope_entries(conn, anonymise: bool = False) -> list[tuple[str, str, str]]:
     """(text, kind, code) for every PCN followed by its practices, then practices with no PCN,
-    then the sub-ICB/CCG areas of imported GPAD area files. Anonymised, practices read 'Practice A', 'Practice B', ... (ui.names)."""
+    then the sub-ICB/CCG areas of imported GPAD area files. Anonymised, practices read
+    'Practice A', 'Practice B', ... (ui.names)."""
     entries = []
     practices = queries.list_practices(conn)
     names = PracticeNames(conn, anonymise)

@@ -41,7 +41,8 @@ def get_area(conn: sqlite3.Connection, code: str) -> dict | None:
 
 def area_label(area: dict) -> str:
     """'NHS Somerset CCG (11X), CCG' as people read it."""
-    return f"{area['name'] or area['code']} ({area['code']}), {AREA_KINDS.get(area['kind'], 'area')}"
+    kind = AREA_KINDS.get(area["kind"], "area")
+    return f"{area['name'] or area['code']} ({area['code']}), {kind}"
 
 
 def sub_icb_of(conn: sqlite3.Connection, practices: Iterable[str]) -> dict | None:
@@ -72,7 +73,7 @@ def monthly_counts(conn: sqlite3.Connection, code: str, start: str | None = None
     file is read from it; other months add up the area's daily file, so a month held in both
     kinds of file is never counted twice."""
     columns, params = [], []
-    for name, (dimension, labels) in AREA_COUNTS.items():
+    for dimension, labels in AREA_COUNTS.values():
         ids = appointments.label_ids(conn, dimension, labels) or [-1]
         columns.append(f"SUM(CASE WHEN {dimension} IN ({_marks(ids)}) THEN count ELSE 0 END)")
         params.extend(ids)

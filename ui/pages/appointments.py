@@ -12,8 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_desk import headline, targets
-from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER
-from practice_desk.importing.labels import UNMAPPED_CATEGORIES
+from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER, UNMAPPED_CATEGORIES
 from practice_desk.metrics import area, metric_rows, period_summary
 from practice_desk.metrics.appointments import breakdown, categories
 from practice_desk.metrics.definitions import name_of, tooltip

@@ -153,7 +153,7 @@ class TelephonyPage(Page):
         rows = metric_rows(self.state.conn, selection) if selection else []
         rows = [row for row in rows if row["inbound_calls"] is not None]
         hours = self._show_hours() if selection else False
-        self.hours_box.setVisible(hours)
+        self.hours_box.setVisible(hours or bool(rows))  # with figures, its note says what's missing
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
         self.scope_label.setText(scope_text(self.state, rows))
