@@ -560,7 +560,8 @@ def write_demo_files(folder: Path) -> list[Path]:
     call_logs, tallies = write_call_logs(folder)
     files += call_logs
     files.append(demo_calls.write_cbt_workbook(cbt_rows(tallies), folder / CBT_FILE))
-    files.append(demo_app.write_app_export(folder))  # NHS App dashboard export (internal names)
+    # NHS App dashboard export (internal names)
+    files.append(demo_app.write_app_export(folder, PRACTICES, demo_months(), list_size))
     return files
 
 

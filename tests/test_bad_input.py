@@ -380,9 +380,9 @@ def test_progress_rises_to_one(conn, many_months):
 
 def test_progress_through_a_zip_rises_to_one(conn, tmp_path, crosstab_csv, mapping_csv,
                                              monkeypatch):
-    from practice_desk.importing import runner
+    from practice_desk.importing import context
 
-    monkeypatch.setattr(runner, "CHECK_EVERY", 250)
+    monkeypatch.setattr(context, "CHECK_EVERY", 250)
     seen: list[float] = []
     path = _release_zip(tmp_path, crosstab_csv, mapping_csv)
     report = import_file(conn, path, progress=lambda f, text: seen.append(f))

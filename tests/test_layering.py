@@ -157,3 +157,88 @@ def test_starting_does_not_load_numpy_or_pandas():
             "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- import cycles -------------------------------------------------------------------------------
+def _imported_modules(path: Path, modules: set[str], root: Path = ROOT) -> set[str]:
+    """The core modules a file imports (at any depth). `from package import module` is an import
+    of that module only, as the package's own __init__ is not what the file needs."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    module = _module_name(path, root)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - (node.level - 1)]
+                base = ".".join([*parts, node.module] if node.module else parts)
+            subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in modules]
+            names = subs if len(subs) == len(node.names) else [base, *subs]
+        else:
+            continue
+        for name in names:
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                found.add(name)
+    return found
+
+
+def import_cycles(root: Path = ROOT, packages: list[str] = CORE_PACKAGES) -> list[list[str]]:
+    """Groups of modules that import each other, directly or round a loop (strongly connected
+    components of the import graph, imports inside functions included)."""
+    files = {_module_name(p, root): p for pkg in packages for p in (root / pkg).rglob("*.py")}
+    edges = {m: _imported_modules(p, set(files), root) for m, p in files.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's algorithm
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in edges[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_cycle_finder_sees_a_loop_through_a_function_level_import(tmp_path):
+    pkg = tmp_path / "practice_desk"
+    (pkg / "sub").mkdir(parents=True)
+    for name in ("__init__.py", "sub/__init__.py", "sub/c.py"):
+        (pkg / name).write_text("")
+    (pkg / "a.py").write_text("from practice_desk.sub import b\n")
+    (pkg / "sub" / "b.py").write_text("def f():\n    from practice_desk import a\n")
+    assert import_cycles(tmp_path, ["practice_desk"]) == [["practice_desk.a",
+                                                            "practice_desk.sub.b"]]
+
+
+def test_importers_form_no_import_cycle():
+    """The list of importers (importing/formats.py) sits above every reader module: nothing in
+    importing/ is part of an import cycle, and no cycle crosses from one package to another
+    (importing/, telephony/, nhs_app/, metrics/ ...)."""
+    bad = [group for group in import_cycles()
+           if any(m.startswith("practice_desk.importing") for m in group)
+           or len({m.rpartition(".")[0] for m in group}) > 1]
+    assert not bad, f"import cycles: {bad}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from practice_desk.importing import runner
+from practice_desk.importing import context
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source, open_csv
 
@@ -28,7 +28,7 @@ class CsvBlocks:
                  header: list[str] | None = None, rows_per_block: int | None = None):
         self.source, self.has_header = source, has_header
         # A block is as many rows as the importers go between progress and cancel checks.
-        self.rows_per_block = rows_per_block or runner.CHECK_EVERY
+        self.rows_per_block = rows_per_block or context.CHECK_EVERY
         self._opened = open_csv(source)
         self.encoding = self._opened.encoding
         self.first_non_utf8_line = self._opened.first_non_utf8_line

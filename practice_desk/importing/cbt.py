@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
-from practice_desk.importing.detect import Importer, register
-from practice_desk.importing.gpad import CachedParser, column_index, note_encoding, upsert_practice
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
-from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.rows import CachedParser, column_index, note_encoding, upsert_practice
 from practice_desk.importing.sources import Source, read_csv
 from practice_desk.importing.workbooks import Workbook, blank, open_workbook
 
@@ -614,12 +614,12 @@ def load_daily(ctx: ImportContext, source: Source) -> None:
     ctx.rows_stored += len(cells)
 
 
-# --- registration ----------------------------------------------------------------------------
-register(Importer(
+# --- the importers (listed in formats.py) --------------------------------------------
+WORKBOOK = Importer(
     "cbt_workbook", "NHS England Cloud Based Telephony publication workbook (.xlsx)",
     lambda h: False, load_workbook, order=5, matches_workbook=is_cbt_workbook,
-))
-register(Importer(
+)
+DAILY = Importer(
     "cbt_daily", "NHS England Cloud Based Telephony daily CSV (CBT001-CBT007 by band)",
     lambda h: {"PRACTICE_CODE", "INDICATOR", "VALUE"} <= h, load_daily, order=6,
-))
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -69,21 +69,13 @@ def replace_older(
 
 
 # Facts that are not replaced per (unit, period) (e.g. calls, kept once per call key) are removed
-# by hooks: (conn, import_id) -> rows deleted. Modules register theirs when imported.
-UNDO_HOOKS: list[Callable[[sqlite3.Connection, int], int]] = []
+# by the undo hooks of the list of importers (formats.py): (conn, import_id) -> rows deleted.
+UndoHook = Callable[[sqlite3.Connection, int], int]
 
 
-def register_undo_hook(hook: Callable[[sqlite3.Connection, int], int]) -> None:
-    if hook not in UNDO_HOOKS:
-        UNDO_HOOKS.append(hook)
-
-
-def remove_import(conn: sqlite3.Connection, import_id: int) -> int:
+def remove_import(conn: sqlite3.Connection, import_id: int, hooks: Iterable[UndoHook] = ()) -> int:
     """Delete every fact an import still supplies, and its coverage. Returns rows deleted."""
-    from practice_desk.importing.detect import importers
-
-    importers()  # importing the importer modules registers their undo hooks
-    deleted = sum(hook(conn, import_id) for hook in UNDO_HOOKS)
+    deleted = sum(hook(conn, import_id) for hook in hooks)
     claims = conn.execute(
         "SELECT source, unit, period FROM coverage WHERE import_id = ?", (import_id,)
     ).fetchall()

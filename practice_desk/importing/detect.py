@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from practice_desk.importing import formats
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.problems import ImportFailed, ImportProblem
 from practice_desk.importing.sources import Source, is_zip, read_header, zip_members
-
-
-@dataclass(frozen=True)
-class Importer:
-    kind: str
-    description: str
-    matches: Callable[[set[str]], bool]
-    load: Callable  # (ImportContext, Source) -> None
-    order: int = 0  # lower loads first within one zip
-    matches_workbook: Callable[[Path], bool] | None = None  # reads .xlsx workbooks it recognises
 
 
 @dataclass(frozen=True)
@@ -41,30 +32,6 @@ class Plan:
         return sum(step.source.size() for step in self.steps)
 
 
-_REGISTRY: list[Importer] = []
-
-
-def register(importer: Importer) -> Importer:
-    _REGISTRY.append(importer)
-    return importer
-
-
-# Content-based recognisers, asked when no importer claims the header (or first, when the
-# options name a column mapping): (source, conn or None, ImportOptions or None) -> Importer | None.
-Recogniser = Callable[[Source, Any, Any], "Importer | None"]
-_RECOGNISERS: list[Recogniser] = []
-
-
-def register_recogniser(recognise: Recogniser, first: bool = False) -> Recogniser:
-    """Detection for files a header match cannot identify: call logs (presets, saved mappings
-    matched by header signature, headerless Asterisk CDRs), queue_log, mapped 111 counts."""
-    if first:
-        _RECOGNISERS.insert(0, recognise)
-    else:
-        _RECOGNISERS.append(recognise)
-    return recognise
-
-
 def recognise(source: Source, header: list[str], conn: Any = None,
               options: Any = None) -> Importer | None:
     """The importer for one file or zip member: a header match, else a recogniser."""
@@ -72,32 +39,15 @@ def recognise(source: Source, header: list[str], conn: Any = None,
         found = match_header(header)
         if found is not None:
             return found
-    else:
-        importers()
-    for recogniser in _RECOGNISERS:
+    for recogniser in formats.recognisers():
         found = recogniser(source, conn, options)
         if found is not None:
             return found
     return None
 
 
-# Recognisers for .xlsx workbooks without a fixed layout (NHS App dashboard exports), asked
-# before the fixed-layout workbooks: (path, conn or None, ImportOptions or None) -> Importer | None.
-_WORKBOOK_RECOGNISERS: list[Callable[[Path, Any, Any], Importer | None]] = []
-
-
-def register_workbook_recogniser(recognise_book: Callable[[Path, Any, Any], Importer | None]):
-    _WORKBOOK_RECOGNISERS.append(recognise_book)
-    return recognise_book
-
-
 def importers() -> list[Importer]:
-    # Importing the modules registers their importers.
-    from practice_desk.importing import cbt, gpad, population  # noqa: F401
-    from practice_desk.nhs_app import app_stats, pomi  # noqa: F401  (NHS App, POMI)
-    from practice_desk.telephony import calllogs  # noqa: F401  (call logs, queue_log, 111)
-
-    return list(_REGISTRY)
+    return formats.importers()
 
 
 def match_header(header: list[str]) -> Importer | None:
@@ -130,7 +80,6 @@ def plan_import(path: Path, conn: Any = None, options: Any = None) -> Plan:
 
 def _plan_zip(path: Path, conn: Any = None, options: Any = None) -> Plan:
     members = zip_members(path)
-    importers()  # registers the recognisers too
     if "xl/workbook.xml" in members:
         return _plan_workbook(path, conn, options)
     steps, skipped = [], []
@@ -138,7 +87,8 @@ def _plan_zip(path: Path, conn: Any = None, options: Any = None) -> Plan:
         source = Source(path, member)
         if PurePosixPath(member).suffix.lower() != ".csv":
             # Only content-based recognisers look at other files (e.g. Asterisk's queue_log).
-            importer = next((i for r in _RECOGNISERS if (i := r(source, None, None))), None)
+            importer = next(
+                (i for r in formats.recognisers() if (i := r(source, None, None))), None)
             if importer is None:
                 skipped.append(member)
             else:
@@ -163,7 +113,7 @@ def _plan_workbook(path: Path, conn: Any = None, options: Any = None) -> Plan:
     from practice_desk.importing.workbooks import open_workbook
 
     open_workbook(path)  # refuses an oversized or unreadable workbook, with the reason
-    for recognise_book in _WORKBOOK_RECOGNISERS:
+    for recognise_book in formats.workbook_recognisers():
         found = recognise_book(path, conn, options)
         if found is not None:
             return Plan(found.kind, [Step(Source(path), found)])

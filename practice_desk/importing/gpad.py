@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from practice_desk.importing import runner
-from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
-from practice_desk.importing.detect import Importer, register
-from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import DuplicateRows, ImportContext, RowProblems
-from practice_desk.importing.sources import CsvReader, Source, read_csv
+from practice_desk.importing import context
+from practice_desk.importing.context import DuplicateRows, ImportContext, RowProblems
+from practice_desk.importing.dates import check_plausible, parse_day, parse_month
+from practice_desk.importing.importer import Importer
+from practice_desk.importing.rows import (
+    PRACTICE_FIELDS,
+    CachedParser,
+    column_index,
+    note_encoding,
+    parse_count,
+    upsert_practice,
+    valid_ods,
+    width_problem,
+)
+from practice_desk.importing.sources import Source, read_csv
 
 BATCH = 50_000
 
@@ -26,58 +33,6 @@ AREA_DIMENSIONS = ["APPT_STATUS", "HCP_TYPE", "APPT_MODE", "TIME_BETWEEN_BOOK_AN
                    "COUNT_OF_APPOINTMENTS"]
 CATEGORY_COLUMNS = ["APPOINTMENT_DATE", "SERVICE_SETTING", "CONTEXT_TYPE", "NATIONAL_CATEGORY",
                     "COUNT_OF_APPOINTMENTS"]
-PRACTICE_FIELDS = ["name", "supplier", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
-                   "icb_code", "icb_name", "region_code", "region_name"]
-
-
-# --- shared row helpers ------------------------------------------------------------------
-def column_index(reader: CsvReader, required: list[str]) -> dict[str, int]:
-    """Position of each required column, found by name; a missing one stops the import."""
-    positions = {name: i for i, name in enumerate(reader.header)}
-    missing = [name for name in required if name not in positions]
-    if missing:
-        raise ImportFailed([reader.source.problem(
-            1, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
-        )])
-    return {name: positions[name] for name in required}
-
-
-MAX_COUNT = 10**9  # far above any real count; larger values are damage (and overflow SQLite)
-
-
-def parse_count(text: str) -> int:
-    value = text.strip()
-    if not (value.isascii() and value.isdigit()):
-        raise ValueError(f"count '{text}' is not a whole number of appointments")
-    count = int(value)
-    if count > MAX_COUNT:
-        raise ValueError(f"count '{text}' is too large to be real")
-    return count
-
-
-def note_encoding(ctx: ImportContext, reader: CsvReader) -> None:
-    if reader.encoding == "cp1252":
-        ctx.warn(f"{reader.source.name}: not UTF-8 (first at line {reader.first_non_utf8_line}); "
-                 "read as Windows-1252, as Excel saves it")
-
-
-class CachedParser:
-    """Memoises a parse of repeated text values (months, dates), remembering failures too."""
-
-    def __init__(self, parse: Callable[[str], str]):
-        self._parse, self._cache = parse, {}
-
-    def __call__(self, text: str) -> str:
-        hit = self._cache.get(text)
-        if hit is None:
-            try:
-                hit = self._parse(text)
-            except BadDate as exc:
-                hit = exc
-            self._cache[text] = hit
-        if isinstance(hit, BadDate):
-            raise hit
-        return hit
 
 
 def _month(text: str) -> str:
@@ -90,29 +45,6 @@ def _day(text: str) -> str:
     day = parse_day(text).isoformat()
     check_plausible(day)
     return day
-
-
-def upsert_practice(ctx: ImportContext, ods_code: str, fields: dict[str, str], as_of: str) -> None:
-    """Newer data wins where it has a value; older data only fills gaps."""
-    columns = ", ".join(PRACTICE_FIELDS)
-    marks = ", ".join("?" * len(PRACTICE_FIELDS))
-    updates = ", ".join(
-        f"{f} = CASE WHEN excluded.as_of >= practices.as_of "
-        f"THEN COALESCE(excluded.{f}, practices.{f}) ELSE COALESCE(practices.{f}, excluded.{f}) END"
-        for f in PRACTICE_FIELDS
-    )
-    values = [fields.get(f) or None for f in PRACTICE_FIELDS]
-    ctx.mention("practice", ods_code)
-    ctx.conn.execute(
-        f"INSERT INTO practices (ods_code, {columns}, as_of, import_id) VALUES (?, {marks}, ?, ?) "
-        f"ON CONFLICT (ods_code) DO UPDATE SET {updates}, "
-        "as_of = MAX(practices.as_of, excluded.as_of), import_id = excluded.import_id",
-        [ods_code, *values, as_of, ctx.import_id],
-    )
-
-
-def _valid_ods(code: str) -> bool:
-    return 3 <= len(code) <= 10 and code.isalnum()
 
 
 # --- practice crosstab -------------------------------------------------------------------
@@ -139,7 +71,7 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
     label_ids: dict[tuple[str, ...], tuple[int, ...]] = {}  # raw labels -> their five ids
     months: dict[str, str] = {}  # raw month -> parsed (bad ones are not kept: month_of raises)
     codes: dict[str, str] = {}  # raw GP_CODE -> cleaned, valid code
-    import_id, append, check_every = ctx.import_id, batch.append, runner.CHECK_EVERY
+    import_id, append, check_every = ctx.import_id, batch.append, context.CHECK_EVERY
     repeats = DuplicateRows("practice, month, staff type, mode, category, interval and status")
     rows = 0
     for line, row in reader.rows:
@@ -147,7 +79,7 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
         if not rows % check_every:  # tick() does nothing in between
             ctx.tick(reader, rows)
         if len(row) != width:
-            problems.add(source.problem(line, _width_problem(len(row), width)))
+            problems.add(source.problem(line, width_problem(len(row), width)))
             continue
         try:
             month = months.get(row[i_month])
@@ -161,7 +93,7 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
         code = codes.get(row[i_code])
         if code is None:
             code = row[i_code].strip().upper()
-            if not _valid_ods(code):
+            if not valid_ods(code):
                 problems.add(source.problem(line, f"'{row[i_code]}' is not a practice ODS code"))
                 continue
             codes[row[i_code]] = code
@@ -195,11 +127,6 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
         }, as_of=month)
 
 
-def _width_problem(found: int, expected: int) -> str:
-    hint = " (a name with an unquoted comma?)" if found > expected else ""
-    return f"has {found} fields where the header has {expected}{hint}"
-
-
 # --- Mapping.csv -------------------------------------------------------------------------
 def load_mapping(ctx: ImportContext, source: Source) -> None:
     """Practice names, PCN, sub-ICB, ICB and region. In a zip it dates from the newest month."""
@@ -211,10 +138,10 @@ def load_mapping(ctx: ImportContext, source: Source) -> None:
     for line, row in reader.rows:
         ctx.rows_read += 1
         if len(row) != len(reader.header):
-            problems.add(source.problem(line, _width_problem(len(row), len(reader.header))))
+            problems.add(source.problem(line, width_problem(len(row), len(reader.header))))
             continue
         code = row[col["GP_CODE"]].strip().upper()
-        if not _valid_ods(code):
+        if not valid_ods(code):
             raw_code = row[col["GP_CODE"]]
             problems.add(source.problem(line, f"'{raw_code}' is not a practice ODS code"))
             continue
@@ -257,7 +184,7 @@ def _load_area(ctx: ImportContext, source: Source, period_column: str, granulari
         rows += 1
         ctx.tick(reader, rows)
         if len(row) != len(reader.header):
-            problems.add(source.problem(line, _width_problem(len(row), len(reader.header))))
+            problems.add(source.problem(line, width_problem(len(row), len(reader.header))))
             continue
         try:
             period = parse_period(row[col[period_column]])
@@ -327,7 +254,7 @@ def load_categories(ctx: ImportContext, source: Source) -> None:
         rows += 1
         ctx.tick(reader, rows)
         if len(row) != len(reader.header):
-            problems.add(source.problem(line, _width_problem(len(row), len(reader.header))))
+            problems.add(source.problem(line, width_problem(len(row), len(reader.header))))
             continue
         try:
             period = parse_period(row[col["APPOINTMENT_DATE"]])
@@ -351,33 +278,33 @@ def load_categories(ctx: ImportContext, source: Source) -> None:
     ctx.claim("gpad_category", claims)
 
 
-# --- registration ------------------------------------------------------------------------
+# --- the importers (listed in formats.py) --------------------------------------------
 def _is_area(header: set[str]) -> bool:
     return _area_columns(header) is not None and "GP_CODE" not in header
 
 
-register(Importer(
+CROSSTAB = Importer(
     "gpad_crosstab", "GPAD practice-level crosstab (Practice_Level_Crosstab*.csv or its zip)",
     lambda h: {"GP_CODE", "APPOINTMENT_MONTH_START_DATE", "COUNT_OF_APPOINTMENTS"} <= h,
     load_crosstab, order=0,
-))
-register(Importer(
+)
+MAPPING = Importer(
     "gpad_mapping", "GPAD Mapping.csv",
     lambda h: {"GP_CODE", "ICB_CODE", "PCN_CODE"} <= h and "COUNT_OF_APPOINTMENTS" not in h,
     load_mapping, order=9,
-))
-register(Importer(
+)
+CATEGORIES = Importer(
     "gpad_categories", "GPAD national categories (National_Categories_CSV*.csv)",
     lambda h: _is_area(h) and {"APPOINTMENT_DATE", "NATIONAL_CATEGORY", "SERVICE_SETTING"} <= h,
     load_categories, order=2,
-))
-register(Importer(
+)
+AREA_DAILY = Importer(
     "gpad_area_daily", "GPAD daily sub-ICB file (SUB_ICB_LOCATION_CSV*.csv)",
     lambda h: _is_area(h) and {"APPOINTMENT_DATE", "APPT_MODE"} <= h,
     load_area_daily, order=3,
-))
-register(Importer(
+)
+AREA_MONTHLY = Importer(
     "gpad_area_monthly", "GPAD regional monthly file (Regional_CSV*.csv)",
     lambda h: _is_area(h) and {"APPOINTMENT_MONTH", "APPT_MODE"} <= h,
     load_area_monthly, order=4,
-))
+)

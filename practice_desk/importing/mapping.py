@@ -1,6 +1,6 @@
 """The column-mapping step for files without a fixed layout (call logs, 111 counts, NHS App ...).
 
-A *kind* (registered by the module that imports such files) lists the fields it needs; a
+A *kind* (defined by a reader module, listed in formats.py) lists the fields it needs; a
 `ColumnMapping` says which column of a file holds each field, how supplier words translate to the
 kind's canonical values, and options such as the date order or the practice. Mappings are saved in
 `column_mappings` under the file's header signature, so the next export of the same shape imports
@@ -23,7 +23,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -71,19 +71,18 @@ class MappingKind:
         return next((f for f in self.fields if f.name == name), None)
 
 
+# The kinds of the list of importers. practice_desk.importing.formats, the one list, hands them
+# over when it loads (the package loads it first, so they are here before any mapping is used);
+# the importers that define them sit above this module, so it cannot import them.
 _KINDS: dict[str, MappingKind] = {}
 
 
-def register_kind(kind: MappingKind) -> MappingKind:
-    _KINDS[kind.kind] = kind
-    return kind
+def use_kinds(listed: Iterable[MappingKind]) -> None:
+    _KINDS.clear()
+    _KINDS.update((kind.kind, kind) for kind in listed)
 
 
 def kinds() -> dict[str, MappingKind]:
-    # Importing the modules that read mapped files registers their kinds.
-    from practice_desk.nhs_app import app_stats, pomi  # noqa: F401
-    from practice_desk.telephony import calllogs  # noqa: F401
-
     return dict(_KINDS)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, parse_day
-from practice_desk.importing.detect import Importer, register
-from practice_desk.importing.gpad import column_index, note_encoding, parse_count
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.rows import column_index, note_encoding, parse_count
 from practice_desk.importing.sources import Source, read_csv
 
 COLUMNS = ["EXTRACT_DATE", "TYPE", "CODE", "SEX", "AGE", "NUMBER_OF_PATIENTS"]
@@ -51,8 +51,8 @@ def load_list_sizes(ctx: ImportContext, source: Source) -> None:
     ctx.rows_stored += len(sizes)
 
 
-register(Importer(
+LIST_SIZES = Importer(
     "list_sizes", "Patients Registered at a GP Practice (gp-reg-pat-prac-all.csv)",
     lambda h: {"EXTRACT_DATE", "CODE", "NUMBER_OF_PATIENTS"} <= h,
     load_list_sizes, order=1,
-))
+)

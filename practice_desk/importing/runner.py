@@ -7,29 +7,26 @@ import logging
 import sqlite3
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from practice_desk.importing import coverage
-from practice_desk.importing.detect import Plan, plan_import
-from practice_desk.importing.labels import normalise
-from practice_desk.importing.mapping import ColumnMapping
-from practice_desk.importing.problems import (
+from practice_desk.importing import coverage, formats
+from practice_desk.importing.context import (  # noqa: F401  (re-exported for callers)
+    CHECK_EVERY,
     MAX_PROBLEMS,
-    ImportCancelled,
-    ImportFailed,
-    ImportProblem,
+    Cancel,
+    DuplicateRows,
+    ImportContext,
+    ImportOptions,
+    NothingNew,
+    Progress,
+    RowProblems,
 )
-from practice_desk.importing.sources import CsvReader, Source
+from practice_desk.importing.detect import Plan, plan_import
+from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[float, str], None]
-Cancel = Callable[[], bool]
-
-CHECK_EVERY = 20_000  # rows between progress reports and cancel checks
 
 
 @dataclass
@@ -49,135 +46,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return self.status in ("done", "duplicate")
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    """What the user tells an import that the file itself does not say."""
-
-    practice: str | None = None  # ODS code, for call logs (they do not name the practice)
-    mapping: ColumnMapping | None = None  # a column mapping chosen in the mapping step
-
-
-class NothingNew(Exception):
-    """Everything in the file is already in the database: rolled back, reported as a duplicate."""
-
-
-class ImportContext:
-    """What an importer needs while it loads: the connection, progress, cancel, labels, counts."""
-
-    def __init__(self, conn: sqlite3.Connection, import_id: int, total_bytes: int,
-                 progress: Progress | None, cancel: Cancel | None,
-                 options: ImportOptions | None = None):
-        self.conn = conn
-        self.options = options or ImportOptions()
-        self.import_id = import_id
-        self.total_bytes = max(total_bytes, 1)
-        self.bytes_done = 0
-        self._progress = progress
-        self._cancel = cancel
-        self.rows_read = 0
-        self.rows_stored = 0
-        self.rows_replaced = 0
-        self.periods: set[str] = set()
-        self.warnings: list[str] = []
-        self.mentions: set[tuple[str, str]] = set()  # ('practice' | 'area', code)
-        self._label_ids: dict[tuple[str, str], int] = {}
-
-    # --- progress and cancel -------------------------------------------------------------
-    def tick(self, reader: CsvReader, rows: int) -> None:
-        """Called every row; reports progress and honours cancel every CHECK_EVERY rows."""
-        if rows % CHECK_EVERY == 0:
-            self.checkpoint(reader, rows)
-
-    def checkpoint(self, reader: CsvReader, rows: int) -> None:
-        """Reports progress and honours cancel (for importers that read blocks of rows)."""
-        if self._cancel and self._cancel():
-            raise ImportCancelled()
-        if self._progress:
-            done = self.bytes_done + reader.position()
-            fraction = min(done / self.total_bytes, 1.0)
-            self._progress(fraction, f"{reader.source.name}: {rows:,} rows")
-
-    def finished_source(self, source: Source) -> None:
-        """Between the files of a zip: report progress and honour cancel there too."""
-        self.bytes_done += source.size()
-        if self._cancel and self._cancel():
-            raise ImportCancelled()
-        if self._progress and self.bytes_done < self.total_bytes:  # the runner reports the end
-            self._progress(self.bytes_done / self.total_bytes, f"{source.name}: done")
-
-    def warn(self, text: str) -> None:
-        if text not in self.warnings:
-            self.warnings.append(text)
-
-    # --- labels --------------------------------------------------------------------------
-    def label_id(self, dimension: str, raw: str, source: Source) -> int:
-        key = (dimension, raw)
-        cached = self._label_ids.get(key)
-        if cached is not None:
-            return cached
-        label, known = normalise(dimension, raw)
-        if not known:
-            name = dimension.replace("_", " ")
-            self.warn(f"{source.name}: new {name} label '{raw}' kept as it is")
-        self.conn.execute(
-            "INSERT OR IGNORE INTO labels (dimension, raw, label) VALUES (?, ?, ?)",
-            (dimension, raw, label),
-        )
-        label_id = self.conn.execute(
-            "SELECT id FROM labels WHERE dimension = ? AND raw = ?", (dimension, raw)
-        ).fetchone()[0]
-        self._label_ids[key] = label_id
-        return label_id
-
-    # --- facts ---------------------------------------------------------------------------
-    def mention(self, kind: str, code: str) -> None:
-        """This import names a practice or an area (an undo forgets those no import names)."""
-        self.mentions.add((kind, code))
-
-    def claim(self, source_kind: str, claims: set[tuple[str, str]]) -> None:
-        self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims)
-        self.periods.update(period[:7] for _, period in claims)
-
-
-class DuplicateRows:
-    """Spots a row that repeats an earlier one's key (e.g. the same practice, month and labels):
-    published files have one row per combination, so a repeat means a damaged or merged file.
-    Keys are kept as hashes to stay small on million-row files."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self._seen: set[int] = set()
-
-    def check(self, key: tuple, line: int, source: Source, problems: RowProblems) -> bool:
-        """False (and a problem recorded) when the key was seen before."""
-        hashed = hash(key)
-        if hashed in self._seen:
-            problems.add(source.problem(line, f"repeats an earlier row for the same {self.what}"))
-            return False
-        self._seen.add(hashed)
-        return True
-
-
-class RowProblems:
-    """Collects bad rows up to MAX_PROBLEMS, then stops the import."""
-
-    def __init__(self) -> None:
-        self.items: list[ImportProblem] = []
-
-    def add(self, problem: ImportProblem) -> None:
-        self.items.append(problem)
-        if len(self.items) >= MAX_PROBLEMS:
-            self.raise_if_any(more=True)
-
-    def raise_if_any(self, more: bool = False) -> None:
-        if self.items:
-            items = list(self.items)
-            if more:
-                last = items[-1]
-                items.append(ImportProblem(last.file, None, "stopped after this many problems"))
-            raise ImportFailed(items)
 
 
 def file_hash(path: Path) -> str:
@@ -295,7 +163,7 @@ def undo_import(conn: sqlite3.Connection, import_id: int) -> str:
         raise ValueError(f"Import {import_id} ({row['file_name']}) was already undone.")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        deleted = coverage.remove_import(conn, import_id)
+        deleted = coverage.remove_import(conn, import_id, formats.undo_hooks())
         conn.execute("UPDATE imports SET status = 'undone', undone_at = ? WHERE id = ?",
                      (_now(), import_id))
         conn.execute("COMMIT")

@@ -26,14 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, parse_day
-from practice_desk.importing.detect import (
-    Importer,
-    register,
-    register_recogniser,
-    register_workbook_recogniser,
-)
-from practice_desk.importing.gpad import note_encoding, upsert_practice
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.mapping import (
     ColumnMapping,
     Field,
@@ -43,10 +38,9 @@ from practice_desk.importing.mapping import (
     Table,
     find_saved,
     normalise_name,
-    register_kind,
 )
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.rows import note_encoding, upsert_practice
 from practice_desk.importing.sources import Source
 from practice_desk.nhs_app import common
 from practice_desk.nhs_app.common import BadFigure, figure, read_table, to_month
@@ -146,7 +140,7 @@ _MEASURE_SYNONYMS: dict[str, list[str]] = defaultdict(list)
 for _word, _measure in {**INTERNAL_NAMES, **DISPLAY_NAMES}.items():
     _MEASURE_SYNONYMS[_measure].append(_word)
 
-PRACTICE_KIND = register_kind(MappingKind(
+PRACTICE_KIND = MappingKind(
     APP_PRACTICE, "NHS App figures by practice (NHS App dashboard export)",
     fields=(
         _f("practice", "Practice ODS code", "Practice_Code", "practice code", "gp practice code",
@@ -162,9 +156,9 @@ PRACTICE_KIND = register_kind(MappingKind(
         _f("value", "Figure value (long layout)", "Measure Values", "value", "values"),
     ),
     options=(Option("practice", "Practice ODS code (when the file has no practice column)"),),
-))
+)
 
-AREA_KIND = register_kind(MappingKind(
+AREA_KIND = MappingKind(
     APP_AREA, "NHS App statistics by ICB or for England (published series)",
     fields=(
         _f("area", "ICB code (or 'England')", "icb code", "icb_code", "area code", "org code",
@@ -178,7 +172,7 @@ AREA_KIND = register_kind(MappingKind(
         _f("value", "Figure value (long layout)", "value", "values", "count"),
     ),
     options=(Option("area", "Area (when the file holds one area, e.g. England)"),),
-))
+)
 
 ENGLAND = "ENGLAND"
 _ENGLAND_WORDS = {"england", "eng", "e92000001", "national", "nhs england", "all"}
@@ -490,10 +484,10 @@ def recognise_workbook(path: Path, conn: sqlite3.Connection | None,
     return None
 
 
-register(Importer(APP_PRACTICE, "NHS App dashboard exports by practice (display or internal "
-                                "names, wide or long, CSV or .xlsx)",
-                  lambda h: False, lambda ctx, source: None, order=14))
-register(Importer(APP_AREA, "NHS App statistics by ICB or for England (through a column mapping)",
-                  lambda h: False, lambda ctx, source: None, order=14))
-register_recogniser(recognise)
-register_workbook_recogniser(recognise_workbook)
+# What the list of importers shows; the importer of a file comes from recognise().
+PRACTICE_EXPORTS = Importer(APP_PRACTICE, "NHS App dashboard exports by practice (display or "
+                                          "internal names, wide or long, CSV or .xlsx)",
+                            lambda h: False, lambda ctx, source: None, order=14)
+AREA_STATISTICS = Importer(APP_AREA, "NHS App statistics by ICB or for England (through a "
+                                     "column mapping)", lambda h: False, lambda ctx, source: None,
+                           order=14)

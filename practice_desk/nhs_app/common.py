@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from practice_desk.importing import coverage
+from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.mapping import Table
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import is_workbook, open_workbook
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 APP_FILE = "DEMO_NHS_App_dashboard_export.csv"
@@ -36,13 +37,12 @@ HABITS = {
 }
 
 
-def rows(seed: int = 20251031) -> list[list[str]]:
-    from practice_desk.demo import PRACTICES, demo_months, list_size
-
+def rows(practices, months: list[tuple[int, int]], list_size: Callable,
+         seed: int = 20251031) -> list[list[str]]:
+    """The demo practices' rows; `list_size(practice, month index)` is the demo's list size."""
     rng = random.Random(seed + 7)
-    months = demo_months()
     table: list[list[str]] = []
-    for practice in PRACTICES:
+    for practice in practices:
         start, end, logins_each, presc_each, booked_rate = HABITS[practice.code]
         before = None
         for index, (year, month) in enumerate(months):
@@ -77,11 +77,12 @@ def rows(seed: int = 20251031) -> list[list[str]]:
     return table
 
 
-def write_app_export(folder: Path) -> Path:
+def write_app_export(folder: Path, practices, months: list[tuple[int, int]],
+                     list_size: Callable) -> Path:
     """The demo export, as the dashboard writes it (UTF-8, CRLF)."""
     path = Path(folder) / APP_FILE
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(HEADER)
-        writer.writerows(rows())
+        writer.writerows(rows(practices, months, list_size))
     return path

@@ -22,12 +22,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate
-from practice_desk.importing.detect import Importer, register, register_recogniser
-from practice_desk.importing.gpad import column_index, note_encoding, upsert_practice
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.mapping import ColumnMapping
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.rows import column_index, note_encoding, upsert_practice
 from practice_desk.importing.sources import Source, read_csv, read_header
 from practice_desk.nhs_app import common
 from practice_desk.nhs_app.common import BadFigure, figure, to_month
@@ -254,7 +254,6 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     return _wide_importer(explicit.options.get("service"))
 
 
-register(_wide_importer(None))
-register(Importer(POMI_LONG, "POMI patient online figures, 2017-24 (field / value rows)",
-                  lambda h: set(LONG_COLUMNS) <= h, load_long, order=16))
-register_recogniser(recognise)
+WIDE = _wide_importer(None)
+LONG = Importer(POMI_LONG, "POMI patient online figures, 2017-24 (field / value rows)",
+                lambda h: set(LONG_COLUMNS) <= h, load_long, order=16)

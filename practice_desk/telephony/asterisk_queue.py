@@ -21,10 +21,10 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from practice_desk.importing.detect import Importer, register, register_recogniser
+from practice_desk.importing.context import ImportContext, RowProblems
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.mapping import open_table
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext, RowProblems
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
 from practice_desk.telephony.calllogs import QUEUE_NOTE, id_key
@@ -143,9 +143,9 @@ def looks_like_queue_log(source: Source) -> bool:
     return bool(first) and bool(_LINE.match(first[0]))
 
 
-QUEUE_LOG_IMPORTER = register(Importer(
+QUEUE_LOG_IMPORTER = Importer(
     QUEUE_LOG, "Asterisk queue_log (queue waits and abandonment for imported Master.csv calls)",
-    lambda h: False, load_queue_log, order=11))
+    lambda h: False, load_queue_log, order=11)
 
 
 def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> Importer | None:
@@ -153,5 +153,3 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
         return None
     return QUEUE_LOG_IMPORTER if looks_like_queue_log(source) else None
 
-
-register_recogniser(recognise, first=True)

@@ -27,27 +27,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from practice_desk.importing import coverage
-from practice_desk.importing.detect import Importer, register, register_recogniser
 from practice_desk.importing.mapping import (
     ColumnMapping,
     Field,
     MappingKind,
     Option,
-    find_saved,
     normalise_name,
     open_table,
-    register_kind,
-    table_header,
 )
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext
 from practice_desk.importing.sources import Source
-from practice_desk.telephony import aggregates
 from practice_desk.telephony.times import BadValue, zone
 
 CALL_LOG = "call_log"
@@ -93,7 +85,7 @@ def _f(name, label, *synonyms, **kw) -> Field:
     return Field(name, label, synonyms=tuple(normalise_name(s) for s in synonyms), **kw)
 
 
-CALL_LOG_KIND = register_kind(MappingKind(
+CALL_LOG_KIND = MappingKind(
     CALL_LOG, "call log",
     fields=(
         _f("start_time", "Start time (date and time, or time only with a date column)",
@@ -147,7 +139,7 @@ CALL_LOG_KIND = register_kind(MappingKind(
         Option("profile", "Supplier rules ('3cx', 'asterisk' or none)"),
     ),
     check_options=_check_options,
-))
+)
 
 
 # --- presets ---------------------------------------------------------------------------------
@@ -255,21 +247,6 @@ def row_key(practice: str, started_at: str, caller_hash: str | None, direction: 
     return hashlib.sha256(text.encode()).hexdigest()[:KEY_DIGITS]
 
 
-def _load(ctx: ImportContext, source: Source, mapping: ColumnMapping) -> None:
-    from practice_desk.telephony.loading import load_call_log
-
-    load_call_log(ctx, source, mapping)
-
-
-# --- recognising call logs -------------------------------------------------------------------
-
-
-def call_log_importer(mapping: ColumnMapping, description: str | None = None) -> Importer:
-    return Importer(CALL_LOG, description or mapping.name or "call log (mapped columns)",
-                    lambda h: False, lambda ctx, source: _load(ctx, source, mapping),
-                    order=10)
-
-
 def asterisk_columns(source: Source) -> int | None:
     """Columns of an Asterisk Master.csv (no header, 16 or 18 quoted fields), else None."""
     try:
@@ -288,34 +265,3 @@ def asterisk_columns(source: Source) -> int | None:
     if row[14].strip().upper() not in ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"):
         return None
     return len(row)
-
-
-def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> Importer | None:
-    explicit = getattr(options, "mapping", None)
-    if explicit is not None:
-        return call_log_importer(explicit) if explicit.kind == CALL_LOG else None
-    columns = asterisk_columns(source)
-    if columns:
-        return call_log_importer(asterisk_mapping(columns))
-    header = table_header(source)
-    if not header:
-        return None
-    if conn is not None:
-        saved = find_saved(conn, CALL_LOG, header)
-        if saved is not None:
-            return call_log_importer(saved)
-    for preset in PRESETS:
-        if preset.matches(header):
-            return call_log_importer(preset.for_header(header), preset.name)
-    return None
-
-
-register(Importer(CALL_LOG, "call logs (3CX CDR, Asterisk/FreePBX Master.csv with queue_log, "
-                            "X-on Surgery Connect export, or any layout through a column mapping)",
-                  lambda h: False, lambda ctx, source: None, order=10))
-register_recogniser(recognise)
-
-# Importing registers the related importers.
-from practice_desk.telephony import asterisk_queue, counts111  # noqa: E402, F401
-
-coverage.register_undo_hook(aggregates.remove_calls)

@@ -11,9 +11,9 @@ import re
 import sqlite3
 from typing import Any
 
+from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, parse_day, parse_month
-from practice_desk.importing.detect import Importer, register, register_recogniser
-from practice_desk.importing.gpad import note_encoding
+from practice_desk.importing.importer import Importer
 from practice_desk.importing.mapping import (
     ColumnMapping,
     Field,
@@ -22,17 +22,16 @@ from practice_desk.importing.mapping import (
     Option,
     find_saved,
     open_table,
-    register_kind,
     table_header,
 )
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import ImportContext, RowProblems
+from practice_desk.importing.rows import note_encoding
 from practice_desk.importing.sources import Source
 
 CALLS_111 = "calls_111"
 _ODS = re.compile(r"^[A-Z0-9]{3,10}$")
 
-register_kind(MappingKind(
+CALLS_111_KIND = MappingKind(
     CALLS_111, "count of calls to NHS 111 in core hours",
     fields=(
         Field("practice", "Practice ODS code",
@@ -43,7 +42,7 @@ register_kind(MappingKind(
               synonyms=("calls", "count", "calls to 111", "111 calls", "core hours calls")),
     ),
     options=(Option("practice", "Practice ODS code (when the file has no practice column)"),),
-))
+)
 
 
 def _period(text: str) -> str:
@@ -115,6 +114,7 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     return calls_111_importer(saved) if saved is not None else None
 
 
-register(Importer(CALLS_111, "NHS 111 in-core-hours call counts (through a column mapping)",
-                  lambda h: False, lambda ctx, source: None, order=12))
-register_recogniser(recognise)
+# What the list of importers shows; the importer of a file comes from recognise().
+CALLS_111_COUNTS = Importer(CALLS_111, "NHS 111 in-core-hours call counts (through a column "
+                                       "mapping)", lambda h: False, lambda ctx, source: None,
+                            order=12)

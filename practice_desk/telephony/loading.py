@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from practice_desk.importing.blocks import CsvBlocks
-from practice_desk.importing.gpad import note_encoding
+from practice_desk.importing.context import MAX_PROBLEMS, ImportContext, NothingNew, RowProblems
 from practice_desk.importing.mapping import ColumnMapping
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.runner import MAX_PROBLEMS, ImportContext, NothingNew, RowProblems
+from practice_desk.importing.rows import note_encoding
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import sums
 from practice_desk.telephony.callers import CallerHasher, stored
