@@ -209,3 +209,25 @@ def test_telephony_page_shows_cbt_daily_bands_without_a_call_log(window, tmp_pat
     assert page.bands.isVisible() and not page.heatmap.isVisible()
     assert page.bands.values[0] == [110, 40, 0]
     assert "CBT daily CSVs, 3 days" in page.hours_note.text()
+
+
+def test_workbook_has_categories_beside_the_sub_icb(conn, crosstab_csv, mapping_csv,
+                                                    categories_csv, tmp_path):
+    from openpyxl import load_workbook
+
+    from practice_desk.reports.excel import write_workbook
+    from practice_desk.reports.scope import ExportScope
+
+    for path in (crosstab_csv, mapping_csv, categories_csv):
+        assert import_file(conn, path).status == "done"
+    out = write_workbook(conn, ExportScope(practices=("D81001",)), tmp_path / "out.xlsx")
+    ws = load_workbook(out)["Appointments"]
+    ref = ws.tables["Appointments_by_category"].ref
+    rows = [[cell.value for cell in row] for row in ws[ref]]
+    assert rows[0] == ["National category", "Appointments", "Share", "Sub-ICB share"]
+    body = {row[0]: row for row in rows[1:]}
+    assert sum(row[1] or 0 for row in body.values()) == 6649
+    assert body["General Consultation Routine"][3] == pytest.approx(153_771 / 550_811)
+    assert body["Home Visit"][1] == 35
+    notes = [cell.value for cell in ws["A"] if isinstance(cell.value, str)]
+    assert any("30 days from 2024-11-01 to 2024-11-30" in note for note in notes)

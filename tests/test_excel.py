@@ -246,6 +246,16 @@ def _check_table(name: str, header: list, body: list, expected: Expected) -> int
             assert row[1].value in definitions() or row[1].value in ("list_size",)
             assert row[2].value == definitions()[row[1].value].text
         return len(body)
+    if name == "Appointments_by_category":
+        # Every appointment of the scope's months once, in one category; shares of that total.
+        total = sum(expected.value(label, month, "appointments_total") or 0
+                    for label, months in expected.rows.items() if not label.startswith("PCN")
+                    for month in months)
+        assert sum(row[1].value or 0 for row in body) == total
+        for row in body:
+            if row[1].value:
+                assert row[2].value == pytest.approx(row[1].value / total)
+        return len(body)
     raise AssertionError(f"unexpected table {name}")
 
 
@@ -307,20 +317,22 @@ def test_sheets_charts_and_axes(demo_db, tmp_path):
                              "Definitions and caveats"]
     counts = {ws.title: len(ws._charts) for ws in wb.worksheets}
     # Telephony: 6 monthly line charts (the demo has call logs, so the median wait too) and the
-    # calls-by-hour chart; Appointments: 6 line charts. One chart-data table per line chart.
-    assert counts["Telephony"] == 7 and counts["Appointments"] == 6
+    # calls-by-hour chart; Appointments: 6 line charts and the national-category bars. One
+    # chart-data table per line chart.
+    assert counts["Telephony"] == 7 and counts["Appointments"] == 7
     assert counts["Cover"] == counts["Summary"] == counts["Definitions and caveats"] == 0
     for ws in wb.worksheets:
         line_tables = [name for name in ws.tables if name.startswith("Chart_")]
         hourly = 1 if "Calls_by_hour_outcome" in ws.tables else 0
-        assert len(ws._charts) == len(line_tables) + hourly
+        category = 1 if "Appointments_by_category" in ws.tables else 0
+        assert len(ws._charts) == len(line_tables) + hourly + category
         for chart in ws._charts:
             assert chart.x_axis.delete is False and chart.y_axis.delete is False
             assert chart.title is not None
             assert chart.x_axis.title is not None and chart.y_axis.title is not None
             assert chart.y_axis.number_format is not None
     shares = [c for c in wb["Appointments"]._charts if "%" in c.y_axis.number_format.formatCode]
-    assert len(shares) == 5  # all but appointments per 1,000
+    assert len(shares) == 6  # all but appointments per 1,000, and the category shares
     files = xml_of(path)
     charts = [text for name, text in files.items() if name.startswith("xl/charts/chart")]
     assert len(charts) == sum(counts.values())

@@ -574,6 +574,9 @@ class _Writer:
             row = self._supplier_words(ws, row) + 2
         if sheet == "Appointments":
             self._data_quality_note(ws, row)
+            from practice_desk.reports.excel_context import write_categories  # uses this module
+
+            write_categories(self, ws, row + 2)
 
     def _not_available(self, ws: Worksheet, row: int, missing: list[str]) -> int:
         if missing:
