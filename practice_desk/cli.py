@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -11,7 +12,9 @@ from pathlib import Path
 
 from local_db import queries
 from local_db.connection import DatabaseError, open_database, resolve_db_path, restore_backup
+from local_db.faults import explain
 from practice_desk import __version__
+from practice_desk.applog import log_file, setup_logging
 from practice_desk.importing import import_file, undo_import
 from practice_desk.metrics import Selection, SelectionError, metric_rows, metrics_document
 from practice_desk.metrics.keys import APPOINTMENT_KEYS, format_value
@@ -22,6 +25,8 @@ from practice_desk.selftest import ChartRenderer, run_self_test
 PackRenderer = Callable[[sqlite3.Connection, ExportScope, Path, bool], list[Path]]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, render_chart: ChartRenderer | None = None,
          render_pack: PackRenderer | None = None) -> int:
     """`render_chart` and `render_pack` draw charts; they come from the app (they need Qt)."""
+    setup_logging()  # warnings go to the log file, never as a traceback on the screen
     parser = build_parser()
     args = parser.parse_args(argv)
     args.render_pack = render_pack
@@ -86,11 +92,24 @@ def main(argv: Sequence[str] | None = None, render_chart: ChartRenderer | None =
     try:
         return COMMANDS[args.command](args)
     except DatabaseError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_FAILED
+        return _failed(str(exc))
+    except (sqlite3.Error, OSError) as exc:  # met while working: diagnosed, never a traceback
+        log.warning("%s failed", args.command, exc_info=True)
+        return _failed(str(explain(exc, resolve_db_path(args.db), "use")))
     except (SelectionError, ValueError) as exc:
         print(f"practice-desk: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # a fault of ours: the log has the traceback, the user a sentence
+        log.exception("%s failed", args.command)
+        return _failed(f"practice-desk {args.command} failed unexpectedly ({exc!r}). Your data "
+                       f"is safe: an unfinished change is undone as a whole. The details are "
+                       f"in the log: {log_file()}")
+
+
+def _failed(message: str) -> int:
+    log.warning("%s", message)
+    print(message, file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _progress_printer(name: str):
@@ -181,19 +200,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from practice_desk.demo import load_demo  # only this command needs the generator
+    from practice_desk.demo import DemoLoadError, load_demo  # only this command needs them
 
     conn = open_database(args.db)
-    reports = load_demo(conn)
+    try:
+        reports = load_demo(conn)
+    except DemoLoadError as exc:
+        return _failed(str(exc))
     for report in reports:
         print(report.message)
     return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
 
 
 def cmd_restore_backup(args: argparse.Namespace) -> int:
-    db_path = resolve_db_path(args.db)
-    used = restore_backup(db_path, args.backup)
-    print(f"Restored {db_path} from {used}. The previous file was kept beside it.")
+    restored = restore_backup(resolve_db_path(args.db), args.backup)
+    print(restored.message)
     return EXIT_OK
 
 

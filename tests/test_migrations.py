@@ -17,6 +17,7 @@ from local_db.connection import (
     make_backup,
     migrate,
     open_database,
+    read_backup,
     restore_backup,
     schema_version,
 )
@@ -82,7 +83,7 @@ def test_migrate_is_idempotent(conn, db_path, db_dump, crosstab_csv):
     finally:
         again.close()
     # No migration ran, so no migration backup: only the first-open-of-the-day copy.
-    assert [b.name.endswith("-daily.sqlite") for b in list_backups(db_path)] == [True]
+    assert [b.name.endswith("-daily.sqlite.gz") for b in list_backups(db_path)] == [True]
 
 
 def test_older_non_empty_database_is_backed_up_before_migrating(filled, monkeypatch, db_dump):
@@ -105,7 +106,7 @@ def test_older_non_empty_database_is_backed_up_before_migrating(filled, monkeypa
     backups = list_backups(filled)
     assert len(backups) == 1
     assert f"before-migration-{SCHEMA_VERSION + 1}" in backups[0].name
-    saved = sqlite3.connect(backups[0])
+    saved = read_backup(backups[0])
     try:
         assert db_dump(saved) == old_content  # the backup is the database as it was
     finally:
@@ -152,7 +153,7 @@ def test_unversioned_database_with_content_is_backed_up(db_path):
     conn.close()
     backups = list_backups(db_path)
     assert len(backups) == 1
-    saved = sqlite3.connect(backups[0])
+    saved = read_backup(backups[0])
     try:
         assert saved.execute("SELECT x FROM somebody_elses").fetchall() == [(42,)]
     finally:
@@ -197,7 +198,7 @@ def test_restore_backup_brings_the_data_back(filled, db_dump):
         open_database(filled)
 
     used = restore_backup(filled)
-    assert used == backup
+    assert used.source == backup
     damaged = [p for p in filled.parent.iterdir() if "-replaced-" in p.name]
     assert len(damaged) == 1  # the damaged file is kept, not deleted
     conn = open_database(filled)
@@ -216,7 +217,7 @@ def test_restore_a_chosen_backup(filled, db_dump, crosstab_csv, mapping_csv):
     assert import_file(conn, mapping_csv).status == "done"
     make_backup(conn, filled, reason="second")
     conn.close()
-    assert restore_backup(filled, first) == first
+    assert restore_backup(filled, first).source == first
     conn = open_database(filled)
     try:
         assert db_dump(conn) == first_state
@@ -254,10 +255,10 @@ def test_daily_backup_on_the_first_open_of_a_day(db_path, crosstab_csv):
     conn.close()
     open_database(db_path).close()
     backups = list_backups(db_path)
-    assert len(backups) == 1 and backups[0].name.endswith("-daily.sqlite")
+    assert len(backups) == 1 and backups[0].name.endswith("-daily.sqlite.gz")
     open_database(db_path).close()  # same day: no second copy
     assert list_backups(db_path) == backups
-    copy = sqlite3.connect(backups[0])
+    copy = read_backup(backups[0])
     assert copy.execute("SELECT COUNT(*) FROM gpad_appointments").fetchone()[0] == 2638
     copy.close()
 

@@ -8,6 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from local_db.connection import (
+    DatabaseError,
+    list_backups,
+    resolve_db_path,
+    restore_backup,
+    stamp_of,
+)
+from local_db.faults import DAMAGED, explain, lock_holder, write_problem
 from practice_desk import APP_NAME, __version__, cli
 from practice_desk.applog import setup_logging
 
@@ -44,35 +52,86 @@ def render_pack_headless(conn, scope, folder: Path, anonymise: bool) -> list[Pat
 def lock_database(db_path: Path):
     """A lock beside the database for as long as the app is open: a second copy of the app on
     the same database (another window, or another user on a shared drive) is told it is in use.
-    The command line does not take it; SQLite's own locking keeps its writes safe."""
+    The command line does not take it; SQLite's own locking keeps its writes safe.
+    Returns the lock, or None when another copy holds it; raises DatabaseError (diagnosed) when
+    the lock file cannot be made at all (a full disk, a read-only folder)."""
     from PySide6.QtCore import QLockFile
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise explain(exc, db_path, "open") from exc
     lock = QLockFile(f"{db_path}.lock")
     lock.setStaleLockTime(0)  # stale only when the process that held it has gone
-    return lock if lock.tryLock(200) else None
+    if lock.tryLock(200):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    raise write_problem(db_path) or DatabaseError(
+        f"Practice Desk could not make its lock file beside {db_path}.")
+
+
+def open_window(db_path: Path):
+    """The main window on the database, shown and started; or None after telling the user why
+    it cannot open (a damaged file: with the offer to restore the newest backup)."""
+    from ui.fault_dialog import describe_error, show_fault
+    from ui.main_window import MainWindow
+
+    while True:
+        try:
+            window = MainWindow(db_path=db_path)
+        except Exception as exc:  # before any window: said in a dialog and logged, never raised
+            log.error("cannot open %s", db_path, exc_info=True)
+            message = describe_error(exc, db_path)
+            backups = list_backups(db_path)
+            damaged = isinstance(exc, DatabaseError) and exc.cause == DAMAGED and backups
+            offer = f"Restore the backup of {stamp_of(backups[0])}" if damaged else None
+            if not show_fault(None, message, restore_label=offer):
+                return None
+            if not _restore_newest(db_path):
+                return None
+            continue
+        window.show()
+        window.start()
+        return window
+
+
+def _restore_newest(db_path: Path) -> bool:
+    from ui.fault_dialog import show_fault
+
+    try:
+        restored = restore_backup(db_path)
+    except DatabaseError as exc:
+        log.error("restore failed: %s", exc)
+        show_fault(None, str(exc), title="Restore a backup")
+        return False
+    log.info("%s", restored.message)
+    show_fault(None, restored.message, title="Backup restored")
+    return True
 
 
 def run_gui(db: str | None = None) -> int:
     app = _qt_app()
-    from local_db.connection import resolve_db_path
-    from ui.main_window import MainWindow
+    from ui.fault_dialog import install_fault_hook, show_fault
 
     db_path = resolve_db_path(db)
-    lock = lock_database(db_path)
+    install_fault_hook(db_path)
+    try:
+        lock = lock_database(db_path)
+    except DatabaseError as exc:  # no lock file possible: the database opens read-only, if at all
+        log.warning("no lock beside %s: %s", db_path, exc)
+        lock = False
     if lock is None:
-        from PySide6.QtWidgets import QMessageBox
-
-        QMessageBox.warning(None, APP_NAME, f"Practice Desk is already open with the database "
-                            f"{db_path} (in another window, or by another user). Use that "
-                            "window, or close it and try again.")
+        holder = lock_holder(db_path)
+        show_fault(None, f"Practice Desk is already open with the database {db_path}"
+                         f"{f' ({holder})' if holder else ''}, in another window or by another "
+                         "user. Your data is safe. Use that window, or close it and try again.")
         log.warning("database %s is in use by another copy of the app", db_path)
         return 1
-    window = MainWindow(db_path=db_path)
-    window.show()
-    window.start()
-    code = app.exec()
-    lock.unlock()
+    window = open_window(db_path)
+    code = app.exec() if window is not None else 1
+    if lock:
+        lock.unlock()
     return code
 
 

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from local_db import queries
+from local_db.connection import make_daily_backup
 from practice_desk import APP_NAME, __version__, demo
 from practice_desk.applog import log_file
 from practice_desk.metrics.national import remember_national_series
 from practice_desk.resources import resource_path
 from ui import theme
 from ui.excel_export import ExcelExportButton
+from ui.fault_dialog import fault_box
 from ui.meeting_entry import MeetingEntry
 from ui.pages.appointments import AppointmentsPage
 from ui.pages.imports import ImportsPage
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         self.state = AppState(db_path)
         self.demo_task: Task | None = None
         self.national_task: Task | None = None
+        self.backup_task: Task | None = None
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         icon = resource_path("icon.png")
         if icon.exists():
@@ -138,13 +141,34 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """After show(): fill the selectors; on the very first run, load the demo PCN."""
         self.selector.reload()
-        first_run = queries.get_setting(self.state.conn, FIRST_RUN_KEY) is None
-        queries.set_setting(self.state.conn, FIRST_RUN_KEY, "1")
-        if first_run and not queries.has_any_data(self.state.conn):
-            self.load_demo()
+        if self.state.read_only_reason:
+            self._say_read_only()
+        else:
+            first_run = queries.get_setting(self.state.conn, FIRST_RUN_KEY) is None
+            self.state.save_setting(FIRST_RUN_KEY, "1")
+            if first_run and not queries.has_any_data(self.state.conn):
+                self.load_demo()
+            self._back_up_daily()
         self._show_demo_marks()
         self._refresh_visible()
         self._remember_national()
+
+    def _say_read_only(self) -> None:
+        """Nothing can be saved: say why once (a dialog), and keep saying so in the status bar."""
+        log.warning("opened read-only: %s", self.state.read_only_reason)
+        self.statusBar().addPermanentWidget(QLabel("Read-only: nothing can be saved",
+                                                   objectName="readOnly"))
+        self.fault_box = fault_box(self, f"{self.state.read_only_reason}\n\nYou can look at "
+                                   "your figures; importing and changes are turned off.")
+        self.fault_box.open()
+
+    def _back_up_daily(self) -> None:
+        """The first-of-the-day backup, on a worker thread once the window is up."""
+        self.backup_task = run_task(
+            on_own_connection(self.state.db_path, lambda conn, _progress, _cancelled:
+                              make_daily_backup(conn, self.state.db_path)),
+            on_failed=lambda message: self.statusBar().showMessage(
+                f"Today's backup could not be made: {message}", 15000))
 
     def _remember_national(self) -> None:
         """England's spread for the Telephony page's keys, worked out in the background."""
@@ -218,7 +242,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, f"About {APP_NAME}", about_text(self.state))
 
     def closeEvent(self, event) -> None:
-        for task in (self.demo_task, self.pages["Imports"].task, self.national_task):
+        tasks = (self.demo_task, self.pages["Imports"].task, self.national_task, self.backup_task)
+        for task in tasks:
             if task:
                 task.cancel()
                 task.done.wait(10)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from local_db import queries
-from local_db.connection import open_database, resolve_db_path
+from local_db.connection import open_database, open_for_viewing, resolve_db_path
 from practice_desk.metrics import Selection
+
+log = logging.getLogger(__name__)
 
 
 class AppState(QObject):
@@ -20,7 +24,8 @@ class AppState(QObject):
     def __init__(self, db_path: str | Path | None = None) -> None:
         super().__init__()
         self.db_path = resolve_db_path(db_path)
-        self.conn = open_database(self.db_path)  # the UI thread's own connection
+        # the UI thread's own connection; read-only (with the reason) when nothing can be saved
+        self.conn, self.read_only_reason = open_for_viewing(self.db_path)
         self.selection: Selection | None = None
         self.anonymise = False  # for meetings: no practice name or ODS code on screen
 
@@ -33,9 +38,18 @@ class AppState(QObject):
         if selection != self.selection:
             self.selection = selection
             if selection is not None:
-                queries.set_setting(self.conn, "last_selection",
-                                    f"{selection.scope_key}:{selection.code}")
+                self.save_setting("last_selection", f"{selection.scope_key}:{selection.code}")
             self.selection_changed.emit()
+
+    def save_setting(self, key: str, value: str) -> bool:
+        """Remember a small choice; on a database that cannot be written (already explained to
+        the user at start) it is only logged."""
+        try:
+            queries.set_setting(self.conn, key, value)
+        except sqlite3.Error as exc:
+            log.warning("setting %s not saved: %s", key, exc)
+            return False
+        return True
 
     def last_selection(self) -> tuple[str, str] | None:
         stored = queries.get_setting(self.conn, "last_selection")
@@ -46,4 +60,4 @@ class AppState(QObject):
 
     def worker_connection(self):
         """A fresh connection for a background thread."""
-        return open_database(self.db_path)
+        return open_database(self.db_path, daily_backup=False)

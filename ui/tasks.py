@@ -71,11 +71,16 @@ def run_task(work: Work, *, on_done: Callable[[Any], None] | None = None,
 def on_own_connection(db_path, job: Callable) -> Work:
     """Wrap `job(conn, progress, cancelled)` to run on a connection opened by the worker thread."""
     def work(progress, cancelled):
-        from local_db.connection import open_database
+        import sqlite3
 
-        conn = open_database(db_path)
+        from local_db.connection import open_database
+        from local_db.faults import explain
+
+        conn = open_database(db_path, daily_backup=False)  # the app makes that one itself
         try:
             return job(conn, progress, cancelled)
+        except (sqlite3.Error, OSError) as exc:  # diagnosed: the user reads a cause, not a code
+            raise explain(exc, db_path) from exc
         finally:
             conn.close()
     return work

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import sqlite3
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from local_db import faults
+from local_db.connection import rollback
 from practice_desk.importing import coverage, formats
 from practice_desk.importing.context import (  # noqa: F401  (re-exported for callers)
     CHECK_EVERY,
@@ -101,9 +104,18 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
         report.message = f"{path.name} was not imported; nothing was changed.\n{report.problems[0]}"
     except (OSError, sqlite3.Error) as exc:
         log.exception("import of %s failed", path.name)
-        report.problems = [ImportProblem(path.name, None, str(exc))]
-        report.message = f"{path.name} was not imported; nothing was changed.\n{path.name}: {exc}"
+        report.problems = [ImportProblem(path.name, None, _cause(conn, exc))]
+        report.message = (f"{path.name} was not imported; nothing was changed.\n"
+                          f"{report.problems[0]}")
     return report
+
+
+def _cause(conn: sqlite3.Connection, exc: OSError | sqlite3.Error) -> str:
+    """What stopped the import: the database's diagnosed fault (a full disk, a read-only or busy
+    file), or the file's own read error."""
+    if isinstance(exc, sqlite3.Error) or exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return str(faults.explain_on(conn, exc, "save to"))
+    return str(exc)
 
 
 def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: str,
@@ -111,6 +123,7 @@ def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: st
               options: ImportOptions | None = None) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
+        _refuse_repeat(conn, path, content_hash)
         import_id = conn.execute(
             "INSERT INTO imports (kind, file_name, content_hash, status, started_at) "
             "VALUES (?, ?, ?, 'done', ?)",
@@ -126,10 +139,19 @@ def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: st
         _finish(conn, ctx, report)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     if progress:
         progress(1.0, f"{path.name}: done")
+
+
+def _refuse_repeat(conn: sqlite3.Connection, path: Path, content_hash: str) -> None:
+    """Checked again once the write lock is held: the same file imported meanwhile by another
+    window or process is reported as a repeat, not added a second time."""
+    earlier = find_duplicate(conn, content_hash)
+    if earlier is not None:
+        raise NothingNew(f"{path.name} was already imported on {earlier['finished_at']} "
+                         f"(import {earlier['id']}); nothing was added.")
 
 
 def _finish(conn: sqlite3.Connection, ctx: ImportContext, report: ImportReport) -> None:
@@ -168,7 +190,7 @@ def undo_import(conn: sqlite3.Connection, import_id: int) -> str:
                      (_now(), import_id))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     note = ""
     if row["rows_replaced"]:
