@@ -8,7 +8,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from local_db.faults import DatabaseError, explain
 from practice_desk import APP_NAME
@@ -49,6 +49,12 @@ def describe_error(exc: BaseException, db_path: Path | None) -> str:
             f"did not finish is undone as a whole. The details are in the log: {log_file()}")
 
 
+def _main_window() -> QWidget | None:
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and
+             w.isVisible()]
+    return shown[0] if shown else None
+
+
 def install_fault_hook(db_path: Path | None) -> None:
     """An exception no one caught (in a button's handler, say) is logged and shown as a dialog;
     the window stays open."""
@@ -58,5 +64,5 @@ def install_fault_hook(db_path: Path | None) -> None:
             return
         log.error("uncaught error", exc_info=(kind, exc, tb))
         if QApplication.instance() is not None:
-            show_fault(QApplication.activeWindow(), describe_error(exc, db_path))
+            show_fault(_main_window(), describe_error(exc, db_path))
     sys.excepthook = hook

@@ -65,8 +65,8 @@ def lock_database(db_path: Path):
     lock.setStaleLockTime(0)  # stale only when the process that held it has gone
     if lock.tryLock(200):
         return lock
-    if lock.error() == QLockFile.LockError.LockFailedError:
-        return None
+    if lock.error() == QLockFile.LockError.LockFailedError and lock.getLockInfo()[0]:
+        return None  # held, and the holder is named in it
     raise write_problem(db_path) or DatabaseError(
         f"Practice Desk could not make its lock file beside {db_path}.")
 
