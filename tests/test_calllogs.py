@@ -196,12 +196,24 @@ def test_asterisk_master_then_queue_log_separately(conn):
     assert {k: after[k] for k in ASTERISK_EXPECTED} == ASTERISK_EXPECTED
 
 
-def test_queue_log_without_calls_fails_cleanly(conn, db_dump):
+def test_queue_log_without_calls_or_practice_fails_cleanly(conn, db_dump):
     before = db_dump(conn)
-    report = imp(conn, "queue_log", "C81003")
+    report = imp(conn, "queue_log")
     assert report.status == "failed"
     assert "import the Master.csv" in report.message
     assert db_dump(conn) == before
+
+
+def test_queue_log_alone_counts_the_calls_that_queued(conn):
+    # A1 CONNECT after 45 s, talk 254 -> answered; A2 ABANDON after 120 s -> missed.
+    report = imp(conn, "queue_log", "C81003")
+    assert report.status == "done", report.message
+    got = counts(conn, "C81003")
+    assert (got["inbound"], got["answered"], got["missed"]) == (2, 1, 1)
+    assert (got["answered_wait_lt1m"], got["missed_wait_2to5m"]) == (1, 1)
+    # The Master.csv afterwards adds the calls that never queued, not A1 and A2 again.
+    assert imp(conn, "Master.csv", "C81003").status == "done"
+    assert counts(conn, "C81003")["inbound"] == 6
 
 
 def test_overlapping_reimport_counts_once(conn, tmp_path):

@@ -97,17 +97,28 @@ def get_kind(kind: str) -> MappingKind:
 # --- names and signatures --------------------------------------------------------------------
 
 
-def normalise_name(name: str) -> str:
-    """Header names and words compare without case, outer spaces, BOMs, Excel's apostrophe."""
+def _plain_name(name: str) -> str:
     text = name.replace("\ufeff", "").strip()
     if text.startswith("'"):
         text = text[1:]
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+_FOOTNOTE = re.compile(r"(\s*\[\w{1,3}\]|\s*\(\d{1,2}\)|[*\u00b9\u00b2\u00b3\u2070-\u2079]+)+$")
+
+
+def normalise_name(name: str) -> str:
+    """Header names and words compare without case, outer spaces, BOMs, Excel's apostrophe,
+    and with hyphens, underscores and runs of spaces alike (3CX's `time-start` is also written
+    `time_start`); a footnote mark at the end (`Calls [1]`, `Wait*`, `Talk²`) is dropped."""
+    text = _FOOTNOTE.sub("", _plain_name(name))
+    return re.sub(r"[\s_-]+", " ", text).strip()
+
+
 def header_signature(header: list[str]) -> str:
-    """A stable hash of a header: the same columns in the same order give the same signature."""
-    joined = "\x1f".join(normalise_name(h) for h in header)
+    """A stable hash of a header: the same columns in the same order give the same signature
+    (the names as written, so that mappings saved by earlier versions are still found)."""
+    joined = "\x1f".join(_plain_name(h) for h in header)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 

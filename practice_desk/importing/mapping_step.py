@@ -51,10 +51,9 @@ def propose(path: str | Path, conn: sqlite3.Connection | None = None) -> Proposa
         return None
     if asterisk_queue.looks_like_queue_log(source):
         return None  # a queue_log enriches calls already imported: nothing to map
-    columns = calllogs.asterisk_columns(source)
-    if columns:
-        mapping = calllogs.asterisk_mapping(columns)
-        return Proposal(mapping, "preset", mapping.header or [])
+    headerless = calllogs.headerless_mapping(source)
+    if headerless is not None:
+        return Proposal(headerless, "preset", headerless.header or [])
     header = table_header(source)
     if not header or match_header([h.strip().upper() for h in header]):
         return None
@@ -67,9 +66,9 @@ def _for_header(header: list[str], conn: sqlite3.Connection | None) -> Proposal:
     saved = find_saved(conn, None, header) if conn is not None else None
     if saved is not None:
         return Proposal(saved, "saved mapping", header)
-    for preset in calllogs.PRESETS:
-        if preset.matches(header):
-            return Proposal(preset.for_header(header), "preset", header)
+    preset = calllogs.header_preset(header)
+    if preset is not None:
+        return Proposal(preset, "preset", header)
     guesses = [suggest_mapping(kind, header) for kind in kinds()]
     best = min(guesses, key=lambda guess: (len(validate(guess, header)), guess.kind != CALL_LOG,
                                            -len(guess.columns)))

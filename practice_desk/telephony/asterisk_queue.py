@@ -1,6 +1,8 @@
 """Asterisk `queue_log`: real queue waits, talk times and abandonment for calls from Master.csv.
 
-Lines are `epoch|uniqueid|queuename|agent|EVENT|data1|data2|...`. Per uniqueid the last deciding
+Lines are `epoch|uniqueid|queuename|agent|EVENT|data1|data2|...`, or the same events as a
+database table exported with a header (`uid, date_time, callid, queue_name, agent, event,
+param1, ...`: PBXware). Per uniqueid the last deciding
 event sets the call's outcome (the Queue application answers the line itself, so Master.csv alone
 cannot tell an answered queued call from an abandoned one):
 - CONNECT(holdtime|...) / COMPLETECALLER / COMPLETEAGENT(holdtime|calltime|...) -> answered,
@@ -10,7 +12,10 @@ cannot tell an answered queued call from an abandoned one):
   -> missed, wait = waittime (time before the caller gave up or left the queue).
 Calls ending in a queue that a 111 rule flags stay ended in IVR. In the same zip as Master.csv
 the queue_log is applied in the same transaction; imported on its own it updates calls already
-imported (matching their uniqueid); undoing such an import does not restore the earlier values
+imported (matching their uniqueid). When none of its calls is in the database, the calls that
+joined a queue are counted from the queue_log alone (inbound; answered or missed as above),
+under the same keys as the CDR's calls, so a CDR imported afterwards never counts them twice.
+Undoing such an import does not restore the earlier values
 (undo and re-import the Master.csv for that).
 """
 
@@ -18,17 +23,19 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.importer import Importer
-from practice_desk.importing.mapping import open_table
+from practice_desk.importing.mapping import normalise_name, open_table, table_header
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
 from practice_desk.telephony.calllogs import QUEUE_NOTE, id_key
-from practice_desk.telephony.times import london
+from practice_desk.telephony.times import BadValue, london, parse_local, to_utc
 
 QUEUE_LOG = "queue_log"
 ANSWER_EVENTS = {"CONNECT", "COMPLETECALLER", "COMPLETEAGENT"}
@@ -45,22 +52,92 @@ def _number(text: str, line: int, source: Source, problems: RowProblems) -> floa
     return value
 
 
+@dataclass
+class QueueEvent:
+    line: int
+    epoch: float
+    callid: str
+    queue: str
+    event: str
+    data: list[str]
+
+
+def events(source: Source, problems: RowProblems) -> Iterator[QueueEvent]:
+    """The events of a queue_log, natively pipe-separated or a database table exported with a
+    header (uid, date_time, callid, queue_name, agent, event, param1, ...)."""
+    columns = table_columns(table_header(source))
+    if columns is None:
+        table = open_table(source, has_header=False, delimiter="|")
+        for line, row in table.rows:
+            if len(row) < 5 or not _LINE.match("|".join(row[:5])):
+                problems.add(source.problem(line, "is not a queue_log line "
+                                                  "(epoch|uniqueid|queue|agent|EVENT|...)"))
+                continue
+            yield QueueEvent(line, float(row[0]), row[1], row[2], row[4].upper(), row[5:])
+        return
+    when, callid, queue, event, data = columns
+    table = open_table(source)
+    for line, row in table.rows:
+        row = [clean(field) for field in row] + [""] * (len(table.header) - len(row))
+        try:
+            epoch = _epoch(row[when])
+        except BadValue as exc:
+            problems.add(source.problem(line, f"{table.header[when]}: {exc}"))
+            continue
+        values = [row[i] for i in data]
+        while values and not values[-1]:
+            values.pop()
+        yield QueueEvent(line, epoch, row[callid], row[queue], row[event].upper(), values)
+
+
+def clean(text: str) -> str:
+    text = text.strip()
+    return "" if text == "NULL" else text
+
+
+def _epoch(text: str) -> float:
+    naive, aware = parse_local(text)
+    return (naive if aware else to_utc(naive)).timestamp()
+
+
+_TIME_NAMES = ("time", "date time", "datetime", "timestamp", "created", "event time")
+_DATA = re.compile(r"^(?:data|param|arg)\s?(\d+)$")
+
+
+def table_columns(header: list[str]) -> tuple[int, int, int, int, list[int]] | None:
+    """Positions of (time, callid, queue, event, [data1, data2, ...]) in a queue_log table's
+    header, or None when the header is not one."""
+    names = [normalise_name(h) for h in header]
+
+    def find(*wanted: str) -> int | None:
+        return next((names.index(w) for w in wanted if w in names), None)
+
+    found = [find(*_TIME_NAMES), find("callid", "call id", "uniqueid"),
+             find("queuename", "queue name", "queue"), find("event", "verb")]
+    if any(i is None for i in found):
+        return None
+    data = sorted((int(m[1]), i) for i, n in enumerate(names) if (m := _DATA.match(n)))
+    if not data and "data" in names:
+        data = [(1, names.index("data"))]
+    when, callid, queue, event = found
+    return when, callid, queue, event, [i for _, i in data]  # type: ignore[return-value]
+
+
 def load_queue_log(ctx: ImportContext, source: Source) -> None:
-    table = open_table(source, has_header=False, delimiter="|")
     problems = RowProblems()
     # uniqueid -> (queue, outcome, event, wait, talk)
     results: dict[str, list[Any]] = {}
+    entered: dict[str, tuple[float, str | None]] = {}  # uniqueid -> (ENTERQUEUE time, caller)
     epochs: list[float] = []  # event times, to find the calls' days
-    for line, row in table.rows:
+    for item in events(source, problems):
         ctx.rows_read += 1
-        if len(row) < 5 or not _LINE.match("|".join(row[:5])):
-            problems.add(source.problem(line, "is not a queue_log line "
-                                              "(epoch|uniqueid|queue|agent|EVENT|...)"))
-            continue
-        uniqueid, queue, event, data = row[1], row[2], row[4].upper(), row[5:]
-        epochs.append(float(row[0]))
+        line, uniqueid, queue, event, data = item.line, item.callid, item.queue, item.event, \
+            item.data
+        epochs.append(item.epoch)
         if uniqueid in ("", "NONE"):
             continue
+        if event == "ENTERQUEUE" and uniqueid not in entered:
+            entered[uniqueid] = (item.epoch, data[1] if len(data) > 1 else None)
         entry = results.setdefault(uniqueid, [queue if queue != "NONE" else None,
                                               None, None, None, None])
         if event in ANSWER_EVENTS:
@@ -77,12 +154,40 @@ def load_queue_log(ctx: ImportContext, source: Source) -> None:
     if ctx.warnings and QUEUE_NOTE in ctx.warnings:
         ctx.warnings.remove(QUEUE_NOTE)
     if not updated:
-        raise ImportFailed([source.problem(None, (
-            "none of the calls in this queue_log are in the database: import the Master.csv "
-            "for the same days first (with the same practice), or both in one zip"))])
+        _store_queued_calls(ctx, source, results, entered)
+        return
     ctx.rows_stored += updated
     ctx.warn(f"{source.name}: queue waits and outcomes applied to {updated:,} calls")
     aggregates.rebuild_days(ctx.conn, days)
+
+
+def _store_queued_calls(ctx: ImportContext, source: Source, results: dict[str, list[Any]],
+                        entered: dict[str, tuple[float, str | None]]) -> None:
+    """A queue_log whose calls are not in the database (no CDR imported): its queued calls are
+    the calls, keyed by their uniqueid as the CDR's would be, so importing the CDR afterwards
+    adds only the calls that never queued."""
+    practice = (getattr(ctx.options, "practice", None) or "").strip().upper()
+    if not entered:
+        raise ImportFailed([source.problem(None, (
+            "none of the calls in this queue_log are in the database, and it holds no "
+            "ENTERQUEUE events to count calls from: import the Master.csv (CDR) for the same "
+            "days first (with the same practice), or both in one zip"))])
+    if not practice:
+        raise ImportFailed([source.problem(None, (
+            "none of the calls in this queue_log are in the database: import the Master.csv "
+            "(CDR) for the same days first, or choose the practice (ODS code) to count the "
+            "queued calls from the queue_log alone (practice-desk import --practice ODS)"))])
+    from practice_desk.telephony.legs import queue_calls
+    from practice_desk.telephony.loading import CallWriter
+
+    writer = CallWriter(ctx)
+    writer.add(queue_calls(practice, results, entered, ctx.conn))
+    ctx.rows_stored += writer.written
+    ctx.conn.execute("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)", (practice,))
+    ctx.warn(f"{source.name}: no CDR for these calls is in the database, so the "
+             f"{writer.written:,} calls that joined a queue were counted from the queue_log "
+             "alone; calls that never queued (ended in the IVR, dialled straight to a phone) "
+             "are only in the CDR (Master.csv): import it too")
 
 
 def _practices(ctx: ImportContext) -> list[str]:
@@ -134,13 +239,17 @@ def _apply(ctx: ImportContext, results: dict[str, list[Any]],
 
 
 def looks_like_queue_log(source: Source) -> bool:
+    """The native pipe-separated file, or a table export whose header has the queue_log's
+    columns and whose first rows hold its events."""
     try:
         with source.open() as f:
             head = f.read(4096)
     except OSError:
         return False
     first = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
-    return bool(first) and bool(_LINE.match(first[0]))
+    if first and _LINE.match(first[0]):
+        return True
+    return table_columns(table_header(source)) is not None
 
 
 QUEUE_LOG_IMPORTER = Importer(

@@ -1,5 +1,6 @@
-"""Recognising a call log (saved mapping, supplier preset, headerless Asterisk CDR) and the
-importer that loads it. Apart from calllogs.py because loading imports calllogs (and pandas)."""
+"""Recognising a call log (headerless 3CX or Asterisk CDR by the shape of its rows, a saved
+mapping, a supplier preset by its header) and the importer that loads it. Apart from
+calllogs.py because loading imports calllogs (and pandas)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from practice_desk.importing.context import ImportContext
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.mapping import ColumnMapping, find_saved, table_header
 from practice_desk.importing.sources import Source
-from practice_desk.telephony.calllogs import CALL_LOG, PRESETS, asterisk_columns, asterisk_mapping
+from practice_desk.telephony.calllogs import CALL_LOG, header_preset, headerless_mapping
 
 # What the list of importers shows for call logs; the importer of a file comes from recognise().
 CALL_LOGS = Importer(CALL_LOG, "call logs (3CX CDR, Asterisk/FreePBX Master.csv with queue_log, "
+                               "FreePBX CDR Reports, cdr table exports such as PBXware's, "
                                "X-on Surgery Connect export, or any layout through a column "
                                "mapping)", lambda h: False, lambda ctx, source: None, order=10)
 
@@ -34,9 +36,9 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     explicit = getattr(options, "mapping", None)
     if explicit is not None:
         return call_log_importer(explicit) if explicit.kind == CALL_LOG else None
-    columns = asterisk_columns(source)
-    if columns:
-        return call_log_importer(asterisk_mapping(columns))
+    headerless = headerless_mapping(source)
+    if headerless is not None:
+        return call_log_importer(headerless)
     header = table_header(source)
     if not header:
         return None
@@ -44,7 +46,5 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
         saved = find_saved(conn, CALL_LOG, header)
         if saved is not None:
             return call_log_importer(saved)
-    for preset in PRESETS:
-        if preset.matches(header):
-            return call_log_importer(preset.for_header(header), preset.name)
-    return None
+    preset = header_preset(header)
+    return call_log_importer(preset) if preset is not None else None

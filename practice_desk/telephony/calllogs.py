@@ -9,16 +9,23 @@ Outcome rules (inbound calls; documented in the README of the telephony page):
   list stops the import and is named, so the user can map it (nothing is guessed);
 - voicemail is *missed* (NHS counts it as abandonment); 'callback_made' words are call-back
   requested with the call-back made flag set; X-on 'Abandoned' (never reached a queue) is
-  *ended in IVR*, X-on 'Missed' is *missed*;
+  *ended in IVR* in the X-on preset only, X-on 'Missed' is *missed*; for any other supplier
+  'abandoned' (hung up while waiting) is *missed*; a word the user mapped wins over these;
 - a call whose route, IVR option, outcome word or destination matches the 111 rules is flagged
   is_111; if it was not answered (and no call-back was taken) it ended on the 111 message or
   diversion and is *ended in IVR*; a call answered by staff and then transferred to 111 stays
   *answered* (with is_111 = 1);
-- several rows of one call (3CX legs sharing a call id, Asterisk rows sharing a uniqueid) are one
-  call: answered if any leg was answered by a person, else call-back requested, else missed if any
-  leg reached a queue or a phone, else ended in IVR; start = first leg, wait = until the first
-  answer (or until the last leg ended), talk = sum of answered legs;
-- outbound and internal calls are stored (direction) but never counted as inbound;
+- several rows of one call are one call: rows sharing the system's call identifier (Asterisk
+  `linkedid`, else `uniqueid`, with a `Local/` channel row of a file without `linkedid` folded
+  into the caller's call it lies within; 3CX `historyid` or `callid`; the call-id column chosen
+  in the mapping step). The call is answered if any leg was answered by a person, else
+  call-back requested, else missed if any leg reached a queue or a phone, else ended in IVR;
+  start = first leg, wait = until the first answer (or until the last leg ended), talk = the
+  answered legs' talk, overlapping legs of one conversation counted once;
+- inbound means the caller is outside the practice: 3CX `from-type` External or Line; Asterisk
+  a call whose first leg did not start at an extension (context `from-internal`, an extension's
+  channel such as `SIP/201-...`, or a caller of 6 digits or fewer); outbound and internal calls
+  are stored (direction) but never counted as inbound;
 - withheld/anonymous numbers hash to NULL; numbers Excel turned into 7.7E+10 are not hashed and
   the import says how many there were.
 """
@@ -26,6 +33,7 @@ Outcome rules (inbound calls; documented in the README of the telephony page):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +61,9 @@ OUTCOME_WORDS = {
     "missed": "missed", "missed from queue": "missed", "missed (from queue)": "missed",
     "no answer": "missed", "unanswered": "missed", "busy": "missed", "failed": "missed",
     "voicemail": "missed", "voice mail": "missed",
-    "abandoned": "ivr_ended", "ended in ivr": "ivr_ended", "ivr": "ivr_ended",
+    # For a supplier Practice Desk does not know, 'abandoned' is a caller who hung up while
+    # waiting: NHS's missed. X-on's own meaning (never reached a queue) is in its preset only.
+    "abandoned": "missed", "ended in ivr": "ivr_ended", "ivr": "ivr_ended",
     "callback requested": "callback_requested", "call back requested": "callback_requested",
     "callback made": "callback_made", "callback successful": "callback_made",
     "callback unsuccessful": "callback_made",
@@ -126,13 +136,15 @@ CALL_LOG_KIND = MappingKind(
         _f("final_number", "Transferred to (final number)", "final-number", advanced=True),
         _f("end_reason", "Reason terminated", "reason-terminated", advanced=True),
         _f("context", "Asterisk dcontext", "dcontext", advanced=True),
+        _f("channel", "Asterisk channel", "channel", advanced=True),
         _f("dst_channel", "Asterisk dstchannel", "dstchannel", advanced=True),
         _f("last_app", "Asterisk lastapp", "lastapp", advanced=True),
         _f("last_data", "Asterisk lastdata", "lastdata", advanced=True),
     ),
     options=(
         Option("practice", "Practice ODS code (call logs do not name the practice)"),
-        Option("day_first", "Dates are day first (06/10/2025 = 6 October)", True),
+        Option("day_first", "Dates are day first (06/10/2025 = 6 October); empty: decided from "
+                            "the file's dates (UK order when nothing settles it)", None),
         Option("date_format", "Exact date format (strptime, optional)"),
         Option("time_zone", "Time zone of the times in the file", "Europe/London"),
         Option("call_legs", "Rows are legs: rows with the same call ID are one call", False),
@@ -144,24 +156,44 @@ CALL_LOG_KIND = MappingKind(
 
 # --- presets ---------------------------------------------------------------------------------
 
+# 3CX's CDR file output, in its default field order (telephony.md); the file has no header row.
+THREECX_FIELDS = [
+    "historyid", "callid", "duration", "time-start", "time-answered", "time-end",
+    "reason-terminated", "from-no", "to-no", "from-dn", "to-dn", "dial-no", "reason-changed",
+    "final-number", "final-dn", "bill-code", "bill-rate", "bill-cost", "bill-name", "chain",
+    "from-type", "to-type", "final-type", "from-dispname", "to-dispname", "final-dispname",
+    "missed-queue-calls",
+]
+THREECX_REASONS = {"terminatedbysrc", "terminatedbydst", "failed", "failed_cancelled",
+                   "norouteexists", "routebusy", "notavailable", "connected", "noanswer",
+                   "busy", "failed_nouser", "cancelled"}
 THREECX_COLUMNS = {
-    "call_id": "callid", "start_time": "time-start", "answered_at": "time-answered",
-    "ended_at": "time-end", "caller": "from-no", "destination": "to-no", "route": "to-dn",
-    "duration_s": "duration", "from_type": "from-type", "to_type": "to-type",
-    "final_type": "final-type", "final_number": "final-number",
+    "call_id": "callid", "leg_group": "historyid", "start_time": "time-start",
+    "answered_at": "time-answered", "ended_at": "time-end", "caller": "from-no",
+    "destination": "to-no", "route": "to-dn", "duration_s": "duration", "from_type": "from-type",
+    "to_type": "to-type", "final_type": "final-type", "final_number": "final-number",
     "end_reason": "reason-terminated",
 }
+# Asterisk's Master.csv (cdr_csv): 16 standard fields, then uniqueid, userfield and, with
+# newcdrcolumns, peeraccount, linkedid, sequence: 16, 17, 18 or 21 fields, no header row.
 ASTERISK_HEADER = [
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
     "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
-    "uniqueid", "userfield",
+    "uniqueid", "userfield", "peeraccount", "linkedid", "sequence",
 ]
+ASTERISK_WIDTHS = (16, 17, 18, 21)
 ASTERISK_COLUMNS = {
-    "caller": "src", "destination": "dst", "context": "dcontext", "dst_channel": "dstchannel",
-    "last_app": "lastapp", "last_data": "lastdata", "start_time": "start", "answered_at": "answer",
-    "ended_at": "end", "duration_s": "duration", "talk_s": "billsec", "outcome": "disposition",
-    "call_id": "uniqueid",
+    "caller": "src", "destination": "dst", "context": "dcontext", "channel": "channel",
+    "dst_channel": "dstchannel", "last_app": "lastapp", "last_data": "lastdata",
+    "start_time": "start", "answered_at": "answer", "ended_at": "end", "duration_s": "duration",
+    "talk_s": "billsec", "outcome": "disposition", "call_id": "uniqueid", "leg_group": "linkedid",
 }
+# The same CDR with a header: FreePBX's CDR Reports download, a `cdr` table exported from MySQL
+# (Bicom PBXware), or the 6-column summary; `calldate` is the start, there is no answer time.
+CDR_TABLE_COLUMNS = {**{f: c for f, c in ASTERISK_COLUMNS.items()
+                        if c not in ("start", "answer", "end")}, "start_time": "calldate"}
+ASTERISK_WORDS = {"ANSWERED": "answered", "NO ANSWER": "missed", "BUSY": "missed",
+                  "FAILED": "missed", "CONGESTION": "missed"}
 XON_COLUMNS = {
     "start_date": "Call Date", "start_time": "Call Time", "call_id": "Call ID",
     "direction": "Direction", "caller": "Caller Number", "destination": "Dialled Number",
@@ -170,7 +202,7 @@ XON_COLUMNS = {
 }
 XON_WORDS = {
     "Answered": "answered",
-    "Abandoned": "ivr_ended",              # never reached a queue or a user
+    "Abandoned": "ivr_ended",              # X-on's word: never reached a queue or a user
     "Missed": "missed", "Missed from queue": "missed", "Missed (from queue)": "missed",
     "Voicemail": "missed",
     "Callback requested": "callback_requested",
@@ -184,45 +216,81 @@ class Preset:
     name: str
     mapping: ColumnMapping
     needs: frozenset[str]  # normalised header names that identify it
+    key: str = ""          # the short name for `practice-desk import --mapping KEY`
 
     def matches(self, header: list[str]) -> bool:
         return self.needs <= {normalise_name(h) for h in header}
 
     def for_header(self, header: list[str]) -> ColumnMapping:
-        """The preset limited to the columns this file has (3CX fields are chosen by admins)."""
-        present = {normalise_name(h) for h in header}
-        columns = {f: c for f, c in self.mapping.columns.items() if normalise_name(c) in present}
-        return self.mapping.copy(columns=columns)
+        """The preset limited to the columns this file has (3CX fields are chosen by admins),
+        with each column named as this file writes it."""
+        present = {normalise_name(h): h.strip() for h in header}
+        columns = {f: present[normalise_name(c)] for f, c in self.mapping.columns.items()
+                   if normalise_name(c) in present}
+        options = dict(self.mapping.options)
+        if self.mapping.options.get("profile") == "asterisk":
+            options["call_legs"] = "call_id" in columns or "leg_group" in columns
+        return self.mapping.copy(columns=columns, options=options)
+
+
+def _needs(*names: str) -> frozenset[str]:
+    return frozenset(normalise_name(n) for n in names)
 
 
 PRESETS: list[Preset] = [
     Preset("3CX CDR", ColumnMapping(
-        CALL_LOG, "3CX CDR", dict(THREECX_COLUMNS), {},
-        {"profile": "3cx", "call_legs": True, "day_first": False}),
-        frozenset({"time-start", "time-answered", "from-no"})),
+        CALL_LOG, "3CX CDR", dict(THREECX_COLUMNS), {}, {"profile": "3cx", "call_legs": True}),
+        _needs("time-start", "time-answered", "from-no"), "3cx"),
     Preset("X-on Surgery Connect export", ColumnMapping(
         CALL_LOG, "X-on Surgery Connect export", dict(XON_COLUMNS),
-        {"outcome": dict(XON_WORDS), "direction": dict(DIRECTION_WORDS)}, {"day_first": True}),
-        frozenset({"call date", "call time", "outcome", "queue time", "talk time"})),
+        {"outcome": dict(XON_WORDS), "direction": dict(DIRECTION_WORDS)}, {}),
+        _needs("call date", "call time", "outcome", "queue time", "talk time"), "x-on"),
+    Preset("Asterisk CDR with a header (FreePBX CDR Reports, cdr table export, summary)",
+           ColumnMapping(CALL_LOG, "Asterisk CDR with a header", dict(CDR_TABLE_COLUMNS),
+                         {"outcome": dict(ASTERISK_WORDS)},
+                         {"profile": "asterisk", "call_legs": True}),
+           _needs("calldate", "src", "dst", "billsec", "disposition"), "asterisk-cdr"),
 ]
 ASTERISK_PRESET_NAME = "Asterisk/FreePBX Master.csv (+ queue_log)"
+THREECX_FILE_NAME = "3CX CDR file output (no header)"
 
 
 def asterisk_mapping(columns: int) -> ColumnMapping:
-    mapped = dict(ASTERISK_COLUMNS)
-    if columns < 17:
-        del mapped["call_id"]
+    header = ASTERISK_HEADER[:columns]
+    mapped = {f: c for f, c in ASTERISK_COLUMNS.items() if c in header}
     return ColumnMapping(
-        CALL_LOG, ASTERISK_PRESET_NAME, mapped,
-        {"outcome": {"ANSWERED": "answered", "NO ANSWER": "missed", "BUSY": "missed",
-                     "FAILED": "missed", "CONGESTION": "missed"}},
+        CALL_LOG, ASTERISK_PRESET_NAME, mapped, {"outcome": dict(ASTERISK_WORDS)},
         {"profile": "asterisk", "call_legs": columns >= 17},
-        has_header=False, header=ASTERISK_HEADER[:columns])
+        has_header=False, header=header)
+
+
+def threecx_mapping(columns: int) -> ColumnMapping:
+    """3CX file output of `columns` fields in the default order (more are named Column N)."""
+    header = THREECX_FIELDS[:columns] + [f"Column {i + 1}" for i in range(27, columns)]
+    mapped = {f: c for f, c in THREECX_COLUMNS.items() if c in header}
+    return ColumnMapping(CALL_LOG, THREECX_FILE_NAME, mapped, {},
+                         {"profile": "3cx", "call_legs": True}, has_header=False, header=header)
 
 
 def presets() -> list[ColumnMapping]:
     """The ready-made mappings, for a dialog to start from."""
-    return [p.mapping.copy() for p in PRESETS] + [asterisk_mapping(18)]
+    return [p.mapping.copy() for p in PRESETS] + [threecx_mapping(27), asterisk_mapping(21)]
+
+
+def named_presets() -> dict[str, ColumnMapping]:
+    """Presets by the short names `practice-desk import --mapping` takes (and their full
+    names)."""
+    named = {"3cx-file": threecx_mapping(27), "asterisk": asterisk_mapping(21)}
+    named.update({p.key: p.mapping.copy() for p in PRESETS})
+    return named
+
+
+def find_preset(name: str) -> ColumnMapping | None:
+    wanted = normalise_name(name)
+    for key, mapping in named_presets().items():
+        if wanted in (normalise_name(key), normalise_name(mapping.name)):
+            return mapping
+    return None
 
 
 # --- loading (numpy and pandas are imported only when a call log is) -----------------------------
@@ -247,21 +315,73 @@ def row_key(practice: str, started_at: str, caller_hash: str | None, direction: 
     return hashlib.sha256(text.encode()).hexdigest()[:KEY_DIGITS]
 
 
-def asterisk_columns(source: Source) -> int | None:
-    """Columns of an Asterisk Master.csv (no header, 16 or 18 quoted fields), else None."""
+# --- recognising call logs by shape ----------------------------------------------------------
+
+
+_ASTERISK_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+_THREECX_TIME = re.compile(r"^\d{4}[/-]\d{2}[/-]\d{2} \d{2}:\d{2}(:\d{2})?$")
+SAMPLE_ROWS = 200
+
+
+def sample_rows(source: Source, rows: int = SAMPLE_ROWS) -> list[list[str]]:
+    """The first rows of a CSV read without a header ([] when it cannot be read as one)."""
     try:
         table = open_table(source, has_header=False)
-        first = next(table.rows, None)
+        sample = [row for _, row in itertools.islice(table.rows, rows)]
         table.rows.close()  # type: ignore[attr-defined]
-    except (ImportFailed, UnicodeDecodeError, OSError):
+    except (ImportFailed, UnicodeDecodeError, OSError, ValueError):
+        return []
+    return sample
+
+
+def _is_asterisk(row: list[str]) -> bool:
+    return len(row) >= 16 and bool(_ASTERISK_TIME.match(row[9].strip())) and \
+        row[14].strip().upper() in ASTERISK_WORDS
+
+
+def _is_threecx(row: list[str]) -> bool:
+    return len(row) >= 7 and bool(re.match(r"^Call \d+$", row[0].strip().lstrip("\ufeff"))) \
+        and bool(_THREECX_TIME.match(row[3].strip())) \
+        and row[6].strip().casefold() in THREECX_REASONS
+
+
+def headerless_mapping(source: Source) -> ColumnMapping | None:
+    """The preset for a headerless file recognised by the shape of its rows: 3CX file output
+    (rows of varying length, `Call NNNN` first, yyyy/mm/dd times) or Asterisk's Master.csv
+    (16, 17, 18 or 21 quoted fields, the 10th a date, the 15th a disposition)."""
+    rows = sample_rows(source)
+    if not rows:
         return None
-    if first is None:
-        return None
-    _, row = first
-    if len(row) not in (16, 17, 18):
-        return None
-    if not re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", row[9].strip()):
-        return None
-    if row[14].strip().upper() not in ("ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"):
-        return None
-    return len(row)
+    widest = max(len(row) for row in rows)
+    if _is_threecx(rows[0]) and widest <= 60:
+        return threecx_mapping(widest)
+    if _is_asterisk(rows[0]) and widest in ASTERISK_WIDTHS:
+        return asterisk_mapping(widest)
+    return None
+
+
+def asterisk_columns(source: Source) -> int | None:
+    """Columns of an Asterisk Master.csv (no header; 16, 17, 18 or 21 fields), else None."""
+    mapping = headerless_mapping(source)
+    return len(mapping.header or []) if mapping and mapping.name == ASTERISK_PRESET_NAME \
+        else None
+
+
+def header_preset(header: list[str]) -> ColumnMapping | None:
+    """The preset whose columns this header has, limited to them."""
+    for preset in PRESETS:
+        if preset.matches(header):
+            mapping = preset.for_header(header)
+            if preset.key == "asterisk-cdr":
+                mapping.name = _cdr_name(header)
+            return mapping
+    return None
+
+
+def _cdr_name(header: list[str]) -> str:
+    names = {normalise_name(h) for h in header}
+    if "linkedid" in names:
+        return "Asterisk CDR table export (MySQL cdr, PBXware)"
+    if "uniqueid" in names:
+        return "FreePBX CDR Reports"
+    return "Asterisk CDR summary (no answer times)"

@@ -9,7 +9,9 @@ Only the legs of one call (3CX, Asterisk) are merged group by group.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -21,7 +23,7 @@ import pandas as pd
 
 from practice_desk.importing.mapping import ColumnMapping, normalise_name
 from practice_desk.importing.problems import ImportProblem
-from practice_desk.importing.sources import Source
+from practice_desk.importing.sources import Source, open_csv
 from practice_desk.telephony.callers import CallerHasher
 from practice_desk.telephony.calllogs import ODS
 from practice_desk.telephony.rules import Rules111
@@ -31,6 +33,7 @@ from practice_desk.telephony.times import (
     parse_duration,
     parse_local,
     parse_time_of_day,
+    settle_day_first,
     to_utc,
     zone,
 )
@@ -61,6 +64,14 @@ class Legs:
     caller_hash: np.ndarray
     is_111: np.ndarray
     reached_queue: np.ndarray    # for merging legs: a leg that ended in the IVR did not
+    link: np.ndarray | None = None   # a second call identifier (3CX callid beside historyid)
+    side: np.ndarray | None = None   # 1 for a leg that is never a call of its own (Local/)
+
+    def __post_init__(self) -> None:
+        if self.link is None:
+            self.link = objects([None] * len(self.line))
+        if self.side is None:
+            self.side = np.zeros(len(self.line), dtype=np.int8)
 
     def __len__(self) -> int:
         return len(self.line)
@@ -106,8 +117,10 @@ def objects(values) -> np.ndarray:
 
 
 def clean(text: str) -> str:
-    """A field as Excel and suppliers write it: spaces and Excel's leading apostrophe removed."""
-    return text.strip().lstrip("'").strip()
+    """A field as Excel and suppliers write it: spaces and Excel's leading apostrophe removed;
+    a database table's NULL is empty."""
+    text = text.strip().lstrip("'").strip()
+    return "" if text == "NULL" else text
 
 
 class LegReader:
@@ -116,12 +129,13 @@ class LegReader:
     does not know, are left out of the Legs."""
 
     def __init__(self, mapping: ColumnMapping, header: list[str], practice: str | None,
-                 hasher: CallerHasher, rules: Rules111):
+                 hasher: CallerHasher, rules: Rules111, source: Source | None = None):
         self.pos = mapping.positions(header)
         self.practice = practice
         self.tz = zone(mapping.option("time_zone"))
-        self.day_first = bool(mapping.option("day_first"))
         self.fmt = mapping.option("date_format")
+        self.notes: list[str] = []  # for the import's notes: how the file was read
+        self.day_first = self._date_order(mapping, source)
         self.profile = (mapping.option("profile") or "").lower()
         self.legs = bool(mapping.option("call_legs"))
         self.words = {name: mapping.word_table(name)
@@ -134,6 +148,25 @@ class LegReader:
         self._offsets: dict[int, float] = {}  # local hour -> UTC offset in seconds (NaN: changes)
         self._dates: dict[str, float] = {}
         self._clocks: dict[str, float] = {}
+
+    def _date_order(self, mapping: ColumnMapping, source: Source | None) -> bool:
+        """Day first or month first, decided once for the whole file: the user's choice, else
+        a date that reads only one way (13/10 or 10/13), else the UK order, said in the notes."""
+        chosen = mapping.option("day_first")
+        if chosen not in (None, "", "auto"):
+            return bool(chosen)
+        column = self.pos.get("start_date", self.pos.get("start_time"))
+        if self.fmt or source is None or column is None:
+            return True
+        found, slashed = date_order(source, mapping, column)
+        if found is None and slashed:
+            self.notes.append(f"dates such as {slashed} were read day first (UK order): no "
+                              "date in the file settles the order; choose it in the "
+                              "column-mapping step if they are month first")
+        elif found is not None:
+            self.notes.append(f"dates were read {'day' if found else 'month'} first "
+                              f"(such as {slashed})")
+        return True if found is None else found
 
     # --- columns -----------------------------------------------------------------------------
 
@@ -242,9 +275,13 @@ class LegReader:
         negative = np.flatnonzero(legs.wait < 0)
         for i in negative:
             self._problem(i, "the answer or end time is before the start time")
-        legs.group = self._groups()
+        legs.group, legs.link = self._groups()
         if "caller" in self.pos:
-            legs.caller_hash = objects(self.hasher.column(self.clean("caller")))
+            callers = self.clean("caller")
+            if self.profile in ("3cx", "asterisk"):  # an extension is not a caller's number
+                callers = self.mapped("caller", lambda c: "" if _extension(c) or c.lower(
+                ).startswith("ext.") else c).tolist()
+            legs.caller_hash = objects(self.hasher.column(callers))
         legs.is_111 = self._flag_111(legs.route, supplier)
         return legs
 
@@ -372,7 +409,7 @@ class LegReader:
     def _outcomes(self, supplier: np.ndarray, answered: np.ndarray,
                   talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         made = np.zeros(self.n, dtype=bool)
-        if "outcome" in self.pos:
+        if "outcome" in self.pos and self.profile != "asterisk":
             empty = np.fromiter((s is None for s in supplier), bool, len(supplier))
             for i in np.flatnonzero(empty & ~self.drop):
                 self._problem(i, "the outcome is empty")
@@ -386,12 +423,14 @@ class LegReader:
             made |= self._words("callback_made", "no") == "yes"
         return outcome, made
 
-    def _groups(self) -> np.ndarray:
+    def _groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """(group, link): the call's identifier (the leg group when the file has one, else the
+        call ID) and the call ID beside it; rows sharing either are one call."""
         ids = self.optional("call_id")
-        if self.legs:
+        if self.legs and "leg_group" in self.pos:
             groups = self.optional("leg_group")
-            return np.where(groups == None, ids, groups)  # noqa: E711 (elementwise)
-        return ids
+            return np.where(groups == None, ids, groups), ids  # noqa: E711 (elementwise)
+        return ids, objects([None] * self.n)
 
     def _flag_111(self, route: np.ndarray, supplier: np.ndarray) -> np.ndarray:
         last_data = self.clean("last_data")
@@ -418,9 +457,16 @@ class LegReader:
         from_type, to_type, final_type = (self.mapped(name, normalise_name)
                                           for name in ("from_type", "to_type", "final_type"))
         typed = (from_type != "") | (to_type != "")
+        outside = ["line", "external"]  # v18 writes Line, v15/16 External
+        # A row cut short before the types: an extension is written Ext.610.
+        from_ext = self.mapped("caller", lambda n: n.lower().startswith("ext.")).astype(bool)
+        to_ext = self.mapped("destination", lambda n: n.lower().startswith("ext.") or
+                             _extension(n)).astype(bool)
+        untyped = np.where(from_ext, np.where(to_ext, "internal", "outbound"), "inbound")
         legs.direction = objects(np.where(typed, np.select(
-            [from_type == "line", (to_type == "line") | (final_type == "line")],
-            ["inbound", "outbound"], "internal"), legs.direction).tolist())
+            [np.isin(from_type, outside), np.isin(to_type, outside) | np.isin(final_type,
+                                                                               outside)],
+            ["inbound", "outbound"], "internal"), untyped).tolist())
         legs.supplier = self.joined(("end_reason", "final_type"), "/")
         mail = np.isin(to_type, ["voicemail", "vmail"]) | np.isin(final_type,
                                                                   ["voicemail", "vmail"])
@@ -436,12 +482,21 @@ class LegReader:
     def _asterisk(self, legs: Legs) -> None:
         app = self.mapped("last_app", str.lower)
         internal = self.mapped("context", lambda c: c.lower().startswith("from-internal"))
+        internal = internal.astype(bool) | self.mapped("caller", _extension).astype(bool) | \
+            self.mapped("channel", _extension_channel).astype(bool)
         long_number = self.mapped("destination", lambda d: len(re.sub(r"\D", "", d)) >= 7)
         legs.direction = objects(np.where(
-            internal.astype(bool), np.where(long_number.astype(bool), "outbound", "internal"),
+            internal, np.where(long_number.astype(bool), "outbound", "internal"),
             "inbound").tolist())
+        legs.side = self.mapped("channel", lambda c: c.lower().startswith("local/")).astype(
+            np.int8)
         said_answered = self.mapped("outcome", lambda s: normalise_name(s) == "answered")
         said_answered = said_answered.astype(bool)
+        if "ended_at" not in self.pos:  # a CDR with a header: calldate + duration
+            legs.ended = legs.start + self.numbers("duration_s", "duration")
+        if "answered_at" not in self.pos:  # nor an answer time: billsec before the end
+            legs.answered = np.where(said_answered & (legs.talk > 0), legs.ended - legs.talk,
+                                     NAN)
         mail = app == "voicemail"
         queue = ~mail & (app == "queue")
         dial = ~mail & ~queue & np.isin(app, ["dial", ""])
@@ -466,6 +521,59 @@ class LegReader:
         self.queued_without_log += int((queue & ~self.bad & ~self.drop).sum())
 
 
+_SLASHED_DATE = re.compile(r"^\s*'?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+
+
+def date_order(source: Source, mapping: ColumnMapping, column: int,
+               rows_per_block: int = 200_000) -> tuple[bool | None, str]:
+    """(day first?, an example date) from a date column's distinct values across the file,
+    read until one settles the order; (None, example) when none does, (None, '') when the
+    dates are not written d/m/y at all."""
+    opened = open_csv(source)
+    example = ""
+    with opened.text:
+        if mapping.has_header:
+            opened.header()
+        for texts in _distinct_blocks(opened.text, column, rows_per_block):
+            texts = [t for t in texts if _SLASHED_DATE.match(t)]
+            if not texts:
+                if not example:
+                    return None, ""
+                continue
+            example = example or texts[0].strip()
+            found = settle_day_first(texts)
+            if found is not None:
+                settled = next(t for t in texts if settle_day_first([t]) is not None)
+                return found, settled.strip()
+    return None, example
+
+
+def _distinct_blocks(text, column: int, rows_per_block: int):
+    """The distinct values of one column, a block of rows at a time (until the CSV cannot be
+    read: the reading proper reports that)."""
+    try:
+        frames = pd.read_csv(text, header=None, usecols=[column], dtype=str,
+                             keep_default_na=False, na_filter=False, engine="c",
+                             chunksize=rows_per_block, on_bad_lines="skip")
+        for frame in frames:
+            yield frame[column].unique().tolist()
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return
+
+
+def _extension(number: str) -> bool:
+    """An extension's number (1 to 6 digits), not a caller from outside."""
+    return number.isdigit() and len(number) <= 6
+
+
+def _extension_channel(channel: str) -> bool:
+    """A channel of a phone on the practice's system (SIP/201-0000a1, PJSIP/2001-...), not a
+    trunk's (SIP/trunk-..., named after the provider) and not a Local/ channel."""
+    technology, _, rest = channel.partition("/")
+    peer = rest.rsplit("-", 1)[0]
+    return technology.upper() in ("SIP", "PJSIP", "IAX2") and _extension(peer)
+
+
 def fill_times(legs: Legs, duration: np.ndarray) -> None:
     """Wait and talk from whichever of answer/end times and durations the file gives."""
     spoke = legs.outcome == "answered"
@@ -487,24 +595,77 @@ def fill_times(legs: Legs, duration: np.ndarray) -> None:
 
 
 def merge(legs: Legs, legs_are_calls: bool) -> Legs:
-    """Rows that are legs of one call (same practice and group) -> one call each; the rules are
-    in calllogs.py's docstring. Rows without a group are calls already."""
+    """Rows that are legs of one call (same practice, and the same group or link) -> one call
+    each; the rules are in calllogs.py's docstring. Rows without a group are calls already."""
     if not legs_are_calls or len(legs) == 0:
         return legs
-    alone = np.fromiter((g is None for g in legs.group), bool, len(legs))
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i in np.flatnonzero(~alone):
-        groups.setdefault((legs.practice[i], legs.group[i]), []).append(int(i))
+    fold_side_legs(legs)
+    alone = np.fromiter((g is None and k is None for g, k in zip(
+        legs.group.tolist(), legs.link.tolist(), strict=True)), bool, len(legs))
+    groups: dict[int, list[int]] = {}
+    for i, root in calls_of(legs, np.flatnonzero(~alone)).items():
+        groups.setdefault(root, []).append(i)
     firsts, merged = [], []
     for members in groups.values():
-        members.sort(key=lambda i: (legs.start[i], legs.line[i]))
+        members.sort(key=lambda i: (legs.start[i], legs.side[i], legs.line[i]))
         firsts.append(members[0])
         merged.append(_merge_one(legs, members))
     calls = legs.select(np.asarray(firsts, dtype=np.int64))
     for name in ("outcome", "supplier", "callback_made", "is_111", "route", "caller_hash",
                  "wait", "talk"):
         getattr(calls, name)[:] = [values[name] for values in merged]
+    calls.group[:] = [g if g is not None else k for g, k in zip(
+        calls.group.tolist(), calls.link.tolist(), strict=True)]
     return Legs.join([legs.select(alone), calls])
+
+
+def calls_of(legs: Legs, rows: np.ndarray) -> dict[int, int]:
+    """Row -> the first row of its call: rows sharing a group or a link (within a practice)
+    are one call, however they chain (union-find)."""
+    parent: dict[int, int] = {}
+    first: dict[tuple, int] = {}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in rows.tolist():
+        parent[i] = i
+        for key in (("g", legs.practice[i], legs.group[i]), ("k", legs.practice[i],
+                                                              legs.link[i])):
+            if key[2] is None:
+                continue
+            seen = first.setdefault(key, i)
+            if seen != i:
+                a, b = root(seen), root(i)
+                parent[max(a, b)] = min(a, b)
+    return {i: root(i) for i in parent}
+
+
+def fold_side_legs(legs: Legs) -> None:
+    """A Local/ channel's row of a file without linkedid joins the call of the same caller that
+    was going on when it started (a ring group's or a queue's leg, not a call of its own)."""
+    side = np.flatnonzero((legs.side == 1) & np.fromiter(
+        (k is None for k in legs.link.tolist()), bool, len(legs)))
+    if not len(side):
+        return
+    mains: dict[tuple, list[tuple[float, float, int]]] = {}
+    for i in np.flatnonzero(legs.side == 0).tolist():
+        if legs.group[i] is not None:
+            end = legs.ended[i] if not np.isnan(legs.ended[i]) else legs.start[i]
+            mains.setdefault((legs.practice[i], legs.caller_hash[i]), []).append(
+                (legs.start[i], end, i))
+    for found in mains.values():
+        found.sort()
+    for i in side.tolist():
+        candidates = mains.get((legs.practice[i], legs.caller_hash[i]), [])
+        at = bisect.bisect_right(candidates, (legs.start[i] + 1, math.inf, 0))
+        for start, end, main in reversed(candidates[max(0, at - 5):at]):
+            if start - 1 <= legs.start[i] <= end + 1:
+                legs.group[i] = legs.group[main]
+                break
 
 
 def _merge_one(legs: Legs, members: list[int]) -> dict:
@@ -529,9 +690,8 @@ def _merge_one(legs: Legs, members: list[int]) -> dict:
             values["wait"] = legs.start[best] - start + legs.wait[best]
         else:
             values["wait"] = NAN
-        talks = [legs.talk[i] for i in members
-                 if legs.outcome[i] == "answered" and not np.isnan(legs.talk[i])]
-        values["talk"] = sum(talks) if talks else NAN
+        values["talk"] = _talk(legs, [i for i in members if legs.outcome[i] == "answered"
+                                      and not np.isnan(legs.talk[i])])
     else:
         ends = [legs.ended[i] for i in members if not np.isnan(legs.ended[i])]
         waited = sum(legs.wait[i] for i in known)
@@ -539,10 +699,47 @@ def _merge_one(legs: Legs, members: list[int]) -> dict:
     return values
 
 
+def _talk(legs: Legs, answered: list[int]) -> float:
+    """Talk time of a call: its answered legs' talk, counting once the time two legs of the
+    same conversation overlap (the trunk's leg and the Local/ leg of one ring-group answer)."""
+    if not answered:
+        return NAN
+    if any(np.isnan(legs.answered[i]) for i in answered):
+        return float(sum(legs.talk[i] for i in answered))
+    total, reached = 0.0, -math.inf
+    for begin, end in sorted((legs.answered[i], legs.answered[i] + legs.talk[i])
+                             for i in answered):
+        total += max(0.0, end - max(begin, reached))
+        reached = max(reached, end)
+    return total
+
+
 def settle(calls: Legs) -> None:
     """The 111 rule: a 111 call nobody answered ended on the 111 message or diversion."""
     ended_on_111 = calls.is_111 & (calls.direction == "inbound") & (calls.outcome == "missed")
     calls.outcome[ended_on_111] = "ivr_ended"
+
+
+def queue_calls(practice: str, results: dict[str, list], entered: dict[str, tuple],
+                conn) -> Legs:
+    """The calls of a queue_log read on its own (asterisk_queue.py): one inbound call per
+    uniqueid that joined a queue, answered or missed by its events, missed (wait unknown) when
+    the log ends before the call did."""
+    ids = sorted(entered, key=lambda u: (entered[u][0], u))
+    n = len(ids)
+    outcome = [results[u][1] or "missed" for u in ids]
+    callers = CallerHasher(conn).column([entered[u][1] or "" for u in ids])
+
+    def number(k: int) -> np.ndarray:
+        return np.array([NAN if results[u][k] is None else float(results[u][k]) for u in ids])
+
+    start = np.array([entered[u][0] for u in ids], dtype=float)
+    return Legs(
+        np.arange(n), objects([practice] * n), objects(ids), start, np.full(n, NAN),
+        np.full(n, NAN), objects(["inbound"] * n), objects([results[u][0] for u in ids]),
+        number(3), number(4), objects(outcome), objects([results[u][2] for u in ids]),
+        np.zeros(n, dtype=bool), objects(callers), np.zeros(n, dtype=bool),
+        np.ones(n, dtype=bool))
 
 
 class LocalClock:

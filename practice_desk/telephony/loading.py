@@ -110,7 +110,7 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
     try:
         practice = _practice(source, mapping, table.header, ctx.options.practice)
         reader = LegReader(mapping, table.header, practice, CallerHasher(ctx.conn),
-                           get_rules(ctx.conn))
+                           get_rules(ctx.conn), source)
     except ValueError as exc:  # MappingError
         table.close()
         raise ImportFailed([source.problem(1, line) for line in str(exc).splitlines()]) from None
@@ -164,6 +164,8 @@ def _report(ctx: ImportContext, source: Source, mapping: ColumnMapping, reader: 
     present = writer.offered - writer.written
     ctx.rows_stored += writer.written
     ctx.warn(f"{source.name}: read as {mapping.name or 'a mapped call log'}")
+    for note in reader.notes:
+        ctx.warn(note)
     if present:
         ctx.warn(f"{present:,} of the {writer.offered:,} calls were already in the database "
                  "(an overlapping export) and were not counted again")

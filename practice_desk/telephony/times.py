@@ -24,11 +24,12 @@ class BadValue(ValueError):
 
 
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*([AaPp][Mm])?"
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]" + _TIME +
+_ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]" + _TIME +
                   r")?\s*(Z|[+-]\d{2}:?\d{2})?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:,?\s+" + _TIME + r")?$")
 _TIME_ONLY = re.compile(r"^" + _TIME + r"$")
 _EXCEL_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EPOCH = re.compile(r"^1\d{9}(?:\.\d+)?$")  # seconds since 1970: 2001 to 2286
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
@@ -64,7 +65,8 @@ def parse_local(text: str, day_first: bool = True, fmt: str | None = None,
                 time_text: str | None = None) -> tuple[datetime, bool]:
     """A date-time as written -> (naive or aware datetime, has_offset).
 
-    Understands ISO (2025-10-06 08:03:15, 2025-10-06T07:03:15Z), UK day-first dates
+    Understands ISO (2025-10-06 08:03:15, 2025-10-06T07:03:15Z, 3CX's 2025/10/06 08:03:15),
+    epoch seconds (1759734195), UK day-first dates
     (06/10/2025 08:03[:15], 06/10/25 8:03, 06-10-2025), US month-first when `day_first` is False,
     Excel serial numbers (45936.335) and an explicit strptime `fmt`. `time_text` is a separate
     time column (the date column then holds only the date).
@@ -79,10 +81,10 @@ def parse_local(text: str, day_first: bool = True, fmt: str | None = None,
             parsed = datetime.strptime(value, fmt)
             return parsed, parsed.tzinfo is not None
         if m := _ISO.match(value):
-            y, mo, d = int(m[1]), int(m[2]), int(m[3])
-            h, mi, s, us = _clock(m.groups()[3:8], value) if m[4] else (0, 0, 0, 0)
+            y, mo, d = int(m[1]), int(m[3]), int(m[4])
+            h, mi, s, us = _clock(m.groups()[4:9], value) if m[5] else (0, 0, 0, 0)
             result = datetime(y, mo, d, h, mi, s, us)
-            offset = m[9]
+            offset = m[10]
             if offset:
                 if offset == "Z":
                     return result.replace(tzinfo=UTC), True
@@ -97,6 +99,8 @@ def parse_local(text: str, day_first: bool = True, fmt: str | None = None,
             d, mo = (first, second) if day_first else (second, first)
             h, mi, s, us = _clock(m.groups()[3:8], value) if m[4] else (0, 0, 0, 0)
             return datetime(year, mo, d, h, mi, s, us), False
+        if _EPOCH.match(value):
+            return datetime.fromtimestamp(float(value), UTC), True
         if _EXCEL_SERIAL.match(value):
             return _EXCEL_EPOCH + timedelta(days=float(value)), False
     except ValueError as exc:
@@ -105,6 +109,30 @@ def parse_local(text: str, day_first: bool = True, fmt: str | None = None,
         raise BadValue(f"'{value}' is not a real date and time ({exc})") from None
     raise BadValue(f"'{value}' is not a date and time in a form Practice Desk reads "
                    "(such as 06/10/2025 08:03:15 or 2025-10-06 08:03:15)")
+
+
+_FIRST_TWO = re.compile(r"^\s*'?(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+
+
+def settle_day_first(texts) -> bool | None:
+    """True when some date reads only day first (13/10/2025), False when only month first
+    (10/13/2025), None when nothing settles it (or the dates are not d/m/y at all). Raises
+    BadValue when the file has both, which no single order reads."""
+    day_first = month_first = None
+    for text in texts:
+        m = _FIRST_TWO.match(text)
+        if not m:
+            continue
+        first, second = int(m[1]), int(m[2])
+        if first > 12 and day_first is None:
+            day_first = text.strip()
+        elif second > 12 and month_first is None:
+            month_first = text.strip()
+        if day_first and month_first:
+            raise BadValue(f"the dates are in both orders ('{day_first}' is day first, "
+                           f"'{month_first}' month first); Practice Desk reads one order "
+                           "per file")
+    return True if day_first else False if month_first else None
 
 
 def to_utc(naive_or_aware: datetime, tz: ZoneInfo = LONDON) -> datetime:
