@@ -382,11 +382,22 @@ def restore_backup(db_path: str | os.PathLike,
         lost = lost_imports(db_path, staged)
         kept_as = _swap_in(staged, db_path)
     except (OSError, sqlite3.Error) as exc:
-        raise faults.explain(exc, db_path, "restore a backup of") from exc
+        error = faults.explain(exc, db_path, "restore a backup of")
+        raise DatabaseError(f"The backup {source.name} was not restored; the database is "
+                            f"untouched. {_restore_advice(error, db_path)}", error.cause) from exc
     finally:
         staged.unlink(missing_ok=True)
     log.info("restored %s from %s", db_path, source.name)
     return Restored(db_path, source, kept_as, lost)
+
+
+def _restore_advice(error: DatabaseError, db_path: Path) -> str:
+    if error.cause == faults.FULL:
+        free = faults.free_space(db_path.parent)
+        left = f" ({faults.size_text(free)} free)" if free is not None else ""
+        return (f"The disk holding it is full{left}: the unpacked backup needs about as much "
+                "room as the database. Free some space on that disk, then try again.")
+    return str(error)
 
 
 def _unpack(source: Path, staged: Path) -> None:

@@ -178,7 +178,7 @@ def _alive(pid: int) -> bool:
 
 
 # --- the messages --------------------------------------------------------------------------
-def _size(count: int) -> str:
+def size_text(count: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if count < 1024 or unit == "GB":
             return f"{count:,.0f} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
@@ -188,7 +188,7 @@ def _size(count: int) -> str:
 
 def disk_full(db_path: Path) -> DatabaseError:
     free = free_space(db_path.parent)
-    left = f" ({_size(free)} free)" if free is not None else ""
+    left = f" ({size_text(free)} free)" if free is not None else ""
     return DatabaseError(
         f"The disk holding the database {db_path} is full{left}, so Practice Desk cannot save to "
         "it. Your data is safe: the database is not damaged, and what was being saved was undone "

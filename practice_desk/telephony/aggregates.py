@@ -23,6 +23,7 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+from local_db.connection import rollback
 from practice_desk.telephony.times import day_range
 
 WAIT_BANDS = ("lt1m", "1to2m", "2to5m", "gt5m")
@@ -126,7 +127,7 @@ def transaction(conn: sqlite3.Connection):
         yield
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)  # not a second ROLLBACK hiding a full disk's own message
         raise
 
 
