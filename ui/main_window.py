@@ -30,6 +30,7 @@ from ui.excel_export import ExcelExportButton
 from ui.fault_dialog import fault_box
 from ui.meeting_entry import MeetingEntry
 from ui.pages.appointments import AppointmentsPage
+from ui.pages.demand import DemandPage
 from ui.pages.imports import ImportsPage
 from ui.pages.nhs_app import NhsAppPage
 from ui.pages.overview import OverviewPage
@@ -42,8 +43,10 @@ from ui.tasks import Task, on_own_connection, run_task
 
 log = logging.getLogger(__name__)
 
-PAGES = ["Overview", "Telephony", "Appointments", "NHS App", "PCN", "Imports", "Settings"]
+PAGES = ["Overview", "Telephony", "Appointments", "NHS App", "Demand and capacity", "PCN",
+         "Imports", "Settings"]
 PAGE_CLASSES = {"Overview": OverviewPage, "Telephony": TelephonyPage,
+                "Demand and capacity": DemandPage,
                 "Appointments": AppointmentsPage, "NHS App": NhsAppPage, "PCN": PcnPage,
                 "Imports": ImportsPage}
 FIRST_RUN_KEY = "first_run_done"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.metrics.appointments import list_size_total
+from practice_desk.metrics.definitions import definitions
 from practice_desk.metrics.national import national_band, national_series, percentile
 
 # Channel rows of the page and the workbook: (key, label, indent) in display order.
@@ -22,7 +23,7 @@ CHANNELS = [
     ("oc_clinical_submissions", "clinical", 1),
     ("oc_admin_submissions", "administrative", 1),
     ("app_appointments_booked", "NHS App appointment bookings", 0),
-    ("contacts", "All contacts (calls + online requests)", 0),
+    ("contacts", "All contacts (calls + online)", 0),
     ("appointments_total", "Appointments given", 0),
 ]
 STAFF = [("clinical_fte", "Clinical staff (FTE)"), ("gp_fte", "GPs, fully qualified (FTE)")]
@@ -37,6 +38,30 @@ ENGLAND_KEYS = ["oc_submissions_per_1000", "calls_per_1000", "appointments_per_1
                 "patients_per_gp_fte"]
 # A spread needs the national file, not a handful of practices: fewer is not England.
 MIN_ENGLAND_PRACTICES = 1000
+
+# A month is shown when any of these has a value.
+ANY_KEYS = ["inbound_calls", "oc_submissions", "appointments_total", "app_appointments_booked",
+            "clinical_fte", "gp_fte"]
+# A channel's count -> its per-1,000 key (England's spread is of that key).
+PER_1000_OF = {"inbound_calls": "calls_per_1000", "oc_submissions": "oc_submissions_per_1000",
+               "appointments_total": "appointments_per_1000", "contacts": "contacts_per_1000"}
+# Names until the definitions page has the key (it wins once it does).
+NAMES = {
+    "contacts_per_1000": "Contacts per 1,000 patients", "contacts": "Contacts",
+    "appointments_per_contact": "Appointments per contact",
+    "online_share_of_contacts": "Online share of contacts",
+    "oc_submissions_per_1000": "Online requests per 1,000 patients",
+    "patients_per_gp_fte": "Patients per GP (FTE)",
+    "appointments_per_clinical_fte": "Appointments per clinical FTE",
+    "calls_per_1000": "Calls per 1,000 patients",
+    "appointments_per_1000": "Appointments per 1,000 patients",
+}
+
+
+def label_of(key: str) -> str:
+    found = definitions().get(key)
+    return found.name if found else NAMES.get(key, key)
+
 
 # What fills each source, for the page's "missing" notes.
 WHAT_TO_IMPORT = {
@@ -107,7 +132,7 @@ def figures(conn: sqlite3.Connection, selection: Selection,
     return found
 
 
-def ratios(rows: list[dict]) -> dict[str, float | None]:
+def ratios(rows: list[dict], found: list[Figure]) -> dict[str, float | None]:
     """The period's ratios, from the monthly parts summed first (metrics.md)."""
     def summed(top: str, bottom: str, scale: float = 1.0) -> float | None:
         pairs = [(r.get(top), r.get(bottom)) for r in rows
@@ -116,7 +141,9 @@ def ratios(rows: list[dict]) -> dict[str, float | None]:
         return sum(t for t, _ in pairs) / below * scale if below else None
 
     contacts = [r for r in rows if r.get("contacts") is not None]
+    by_key = {figure.key: figure for figure in found}
     return {
+        "contacts_per_1000": by_key["contacts"].per_1000 if "contacts" in by_key else None,
         "appointments_per_contact": summed("appointments_total", "contacts"),
         "online_share_of_contacts": summed("oc_submissions", "contacts") if contacts else None,
         "patients_per_gp_fte": next((r.get("patients_per_gp_fte") for r in reversed(rows)
@@ -125,15 +152,29 @@ def ratios(rows: list[dict]) -> dict[str, float | None]:
     }
 
 
+WHY_MISSING = {
+    "contacts_per_1000": "Needs calls and online requests in the same months, and list sizes.",
+    "appointments_per_contact": "Needs appointments, calls and online requests in the same "
+                                "months.",
+    "online_share_of_contacts": "Needs calls and online requests in the same months.",
+    "patients_per_gp_fte": "Needs NHS England's workforce practice-level CSV.",
+    "oc_submissions_per_1000": "Needs NHS England's online consultation submissions workbook.",
+    "appointments_per_clinical_fte": "Needs appointments and the workforce practice-level CSV.",
+}
+
+
+def why_missing(key: str) -> str:
+    return WHY_MISSING.get(key, "No data for this selection and period.")
+
+
 def missing_sources(found: list[Figure]) -> list[str]:
     """'Online requests: import …' for each source with no figure in the period."""
-    words = []
+    words, said = [], set()
     for figure in found:
         source = SOURCE_OF.get(figure.key, figure.key)
-        if figure.months or source not in WHAT_TO_IMPORT or figure.indent:
+        if figure.months or source not in WHAT_TO_IMPORT or source in said:
             continue
-        if figure.key == "contacts":
-            continue  # says nothing the calls and online rows do not
+        said.add(source)  # one line per file to import (contacts: the online line says it)
         words.append(f"{figure.label}: import {WHAT_TO_IMPORT[source]}")
     return words
 

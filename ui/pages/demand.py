@@ -1,0 +1,193 @@
+"""Demand and capacity: contacts by channel (calls, online requests, NHS App bookings) beside
+appointments given and clinical staff, per 1,000 patients and per FTE, with monthly SPC trends
+against England's spread and online requests by weekday x time band against England's."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from practice_desk import headline
+from practice_desk.metrics import demand, metric_rows
+from practice_desk.metrics.definitions import tooltip
+from practice_desk.metrics.keys import format_value, is_share
+from ui.charts import month_label
+from ui.models import RowsModel, text
+from ui.pages.base import Page, scope_text
+from ui.spc_chart import SPCChart
+from ui.widgets import data_table
+
+TILES = ["contacts_per_1000", "appointments_per_contact", "online_share_of_contacts",
+         "patients_per_gp_fte"]
+CHART_COLUMNS = 2
+
+
+def _number(value, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+TABLE_COLUMNS = [
+    ("Measure", "label", text),
+    ("A month\n(average)", "monthly", _number),
+    ("Per 1,000 patients\na month", "per_1000", _number),
+    ("Per clinical\nFTE a month", "per_fte", _number),
+    ("Latest month", "latest_text", text),
+    ("England per 1,000 patients\n(median, middle 80%)", "england", text),
+]
+
+
+def england_words(band: dict | None, key: str) -> str:
+    if not band:
+        return ""
+    low, median, high = (format_value(key, band[k]) if is_share(key) else f"{band[k]:,.1f}"
+                         for k in ("p10", "median", "p90"))
+    return f"{median} ({low} to {high}), {band['practices']:,} practices"
+
+
+class DemandTile(QWidget):
+    """A ratio over the period, with England's spread under it where NHS England publishes it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel(demand.label_of(key), objectName="hint", wordWrap=True)
+        self.value = QLabel("–", accessibleName=demand.label_of(key))
+        self.value.setStyleSheet("font-size: 20pt; font-weight: bold; color: #003087;")
+        self.context = QLabel("", objectName="hint", wordWrap=True)
+        for widget in (self.caption, self.value, self.context):
+            widget.setToolTip(tooltip(key))
+            layout.addWidget(widget)
+
+    def show_value(self, value, context: str) -> None:
+        self.value.setText(format_value(self.key, value) if is_share(self.key) or value is None
+                           else f"{value:,.2f}" if value < 10 else f"{value:,.1f}")
+        self.context.setText(context)
+
+
+class DemandPage(Page):
+    title = "Demand and capacity"
+
+    def __init__(self, state, parent=None) -> None:
+        super().__init__(state, parent)
+        self.scope_label = QLabel(objectName="hint")
+        self.body.addWidget(self.scope_label)
+        self.hint("How many people ring and ask online, beside the appointments the team gives and "
+                  "the clinicians who give them. Calls and online requests overlap (one patient "
+                  "may do both): they show pressure, not a count of patients.")
+        self.empty = self.hint("No demand or capacity figures for this selection yet: import "
+                               "telephony, online consultation, GPAD and workforce files on the "
+                               "Imports page.")
+        self.content = QWidget()
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tiles = {key: DemandTile(key) for key in TILES}
+        tiles = QGridLayout()
+        for column, tile in enumerate(self.tiles.values()):
+            tiles.addWidget(tile, 0, column, Qt.AlignmentFlag.AlignTop)
+            tiles.setColumnStretch(column, 1)
+        layout.addLayout(tiles)
+        self.missing = QLabel(objectName="hint", wordWrap=True)
+        layout.addWidget(self.missing)
+        layout.addWidget(QLabel("<b>Contacts and capacity</b> (the months selected)"))
+        self.model = RowsModel(TABLE_COLUMNS, self)
+        self.table = data_table(self.model, "Contacts by channel, appointments and staff")
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setToolTip("Each rate adds the counts of the months that have its "
+                              "denominator, then divides (never an average of monthly rates).")
+        layout.addWidget(self.table)
+        self.england_note = QLabel(objectName="hint", wordWrap=True)
+        layout.addWidget(self.england_note)
+        layout.addWidget(QLabel("<b>Monthly trends</b> (SPC charts; the shaded band is England's "
+                                "middle 80% of practices where NHS England publishes the figure)"))
+        self.trend_note = QLabel(objectName="hint", wordWrap=True)
+        layout.addWidget(self.trend_note)
+        self.grid = QGridLayout()
+        layout.addLayout(self.grid)
+        self.charts: dict[str, SPCChart] = {}
+        for number, key in enumerate(demand.TREND_KEYS):
+            chart = SPCChart(f"{demand.label_of(key)} by month")
+            chart.configure(key)
+            chart.setToolTip(tooltip(key))
+            chart.setAccessibleName(f"{demand.label_of(key)} by month")
+            self.charts[key] = chart
+            self.grid.addWidget(chart, number // CHART_COLUMNS, number % CHART_COLUMNS)
+        self.body.addWidget(self.content)
+        self.body.addStretch(1)
+
+    def refresh(self) -> None:
+        selection = self.state.selection
+        conn = self.state.conn
+        rows = metric_rows(conn, selection) if selection else []
+        rows = [row for row in rows if any(row.get(key) is not None for key in demand.ANY_KEYS)]
+        self.scope_label.setText(scope_text(self.state, rows))
+        self.empty.setVisible(not rows)
+        self.content.setVisible(bool(rows))
+        if not rows:
+            return
+        found = demand.figures(conn, selection, rows)
+        self._show_table(found, rows)
+        self._show_tiles(rows, found)
+        missing = demand.missing_sources(found)
+        self.missing.setText("Not shown for want of data: " + "; ".join(missing) + "."
+                             if missing else "")
+        self.missing.setVisible(bool(missing))
+        self._show_trends(rows)
+
+    def _show_table(self, found: list[demand.Figure], rows: list[dict]) -> None:
+        conn = self.state.conn
+        start, end = rows[0]["month"], rows[-1]["month"]
+        table = []
+        for figure in found:
+            band = None
+            per_1000_key = demand.PER_1000_OF.get(figure.key)
+            if per_1000_key in demand.ENGLAND_KEYS:
+                band = demand.england_band(conn, per_1000_key, start, end)
+            latest = (f"{format_value(figure.key, figure.latest)} ({month_label(figure.latest_month)})"
+                      if figure.latest_month else "")
+            label = ("    of which " if figure.indent else "") + figure.label
+            table.append({**vars(figure), "label": label, "latest_text": latest,
+                          "england": england_words(band, per_1000_key or figure.key)})
+        self.model.set_rows(table)
+        self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader()
+        self.table.setFixedHeight(header.sizeHint().height() + sum(
+            self.table.rowHeight(i) for i in range(len(table))) + 24)
+        self.england_note.setText(
+            "" if any(row["england"] for row in table) else
+            "England's spread needs NHS England's national files (every practice in England): "
+            "the telephony workbook, the GPAD crosstab for all practices with list sizes, the "
+            "online consultation workbook.")
+
+    def _show_tiles(self, rows: list[dict], found: list[demand.Figure]) -> None:
+        start, end = rows[0]["month"], rows[-1]["month"]
+        values = demand.ratios(rows, found)
+        for key, tile in self.tiles.items():
+            value = values.get(key)
+            band = demand.england_band(self.state.conn, key, start, end) \
+                if key in demand.ENGLAND_KEYS else None
+            context = f"England: {england_words(band, key)}" if band else ""
+            if value is None:
+                context = demand.why_missing(key)
+            tile.show_value(value, context)
+
+    def _show_trends(self, rows: list[dict]) -> None:
+        shown, hidden = 0, []
+        for key, chart in self.charts.items():
+            months, values = headline.series(rows, key)
+            if not months:
+                chart.hide()
+                hidden.append(demand.label_of(key))
+                continue
+            england = {item["month"]: item for item in demand.england_series(
+                self.state.conn, key, months[0], months[-1])}
+            chart.set_context(band=[(england[m]["p10"], england[m]["median"], england[m]["p90"])
+                                    if m in england else None for m in months])
+            chart.set_data(months, values, headline.improvement(key))
+            self.grid.addWidget(chart, shown // CHART_COLUMNS, shown % CHART_COLUMNS)
+            chart.show()
+            shown += 1
+        self.trend_note.setText("No monthly figures yet for: " + ", ".join(hidden) + "."
+                                if hidden else "")
+        self.trend_note.setVisible(bool(hidden))
