@@ -144,8 +144,10 @@ class DemandPage(Page):
             per_1000_key = demand.PER_1000_OF.get(figure.key)
             if per_1000_key in demand.ENGLAND_KEYS:
                 band = demand.england_band(conn, per_1000_key, start, end)
-            latest = (f"{format_value(figure.key, figure.latest)} ({month_label(figure.latest_month)})"
-                      if figure.latest_month else "")
+            latest = ""
+            if figure.latest_month:
+                shown = format_value(figure.key, figure.latest)
+                latest = f"{shown} ({month_label(figure.latest_month)})"
             label = ("    of which " if figure.indent else "") + figure.label
             table.append({**vars(figure), "label": label, "latest_text": latest,
                           "england": england_words(band, per_1000_key or figure.key)})
