@@ -50,6 +50,7 @@ class CsvBlocks:
         return len(block) >= self.rows_per_block
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+        self._opened.refuse_if_damaged()
         first = 0
         with self._opened.text, warnings.catch_warnings():
             # pandas only warns, and drops the extra fields, when the first row is too long.

@@ -25,6 +25,7 @@ from pathlib import Path
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.importer import Importer
+from practice_desk.importing.plausible import MAX_COUNT, check_count
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
 from practice_desk.importing.rows import CachedParser, column_index, note_encoding, upsert_practice
 from practice_desk.importing.sources import Source, read_csv
@@ -219,16 +220,16 @@ def _count(value: object) -> int | None:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"'{value}' is negative")
-        return value
+        return check_count(value, value, "number of calls")
     if isinstance(value, float):
         if value < 0 or not value.is_integer():
             raise ValueError(f"'{value}' is not a whole number of calls")
-        return int(value)
+        return check_count(int(value), value, "number of calls")
     text = str(value).strip().replace(",", "")
     if text in ("", "-"):
         return None
     if text.isdigit():
-        return int(text)
+        return check_count(int(text), value, "number of calls")
     raise ValueError(f"'{value}' is not a whole number of calls")
 
 
@@ -555,8 +556,12 @@ def load_daily(ctx: ImportContext, source: Source) -> None:
         raw_value = row[i_value].strip()
         if raw_value in ("", "-"):
             value = None
-        elif _VALUE.match(raw_value):
+        elif _VALUE.match(raw_value) and float(raw_value) <= MAX_COUNT:
             value = int(float(raw_value))
+        elif _VALUE.match(raw_value):
+            problems.add(source.problem(line, f"value '{raw_value}' is too large to be real "
+                                              f"(over {MAX_COUNT:,})"))
+            continue
         else:
             problems.add(source.problem(line, f"value '{raw_value}' is not a whole number of "
                                               "calls"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 _MONTHS = {
     name: number
@@ -68,3 +68,12 @@ def check_plausible(period: str, today: date | None = None) -> None:
         raise BadDate(f"{period} is before {EARLIEST_YEAR}, earlier than any data this app reads")
     if period[:7] > f"{today.year:04d}-{today.month:02d}":
         raise BadDate(f"{period} is in the future")
+
+
+def plausible_instants(today: date | None = None) -> tuple[float, float]:
+    """UTC epoch seconds bounding what check_plausible accepts: [1 January EARLIEST_YEAR, the
+    first day of next month), for checking whole columns of instants at once."""
+    today = today or date.today()
+    after = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    start = datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC).timestamp()
+    return start, datetime(after.year, after.month, 1, tzinfo=UTC).timestamp()

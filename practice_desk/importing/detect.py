@@ -10,7 +10,13 @@ from typing import Any
 from practice_desk.importing import formats
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.problems import ImportFailed, ImportProblem
-from practice_desk.importing.sources import Source, is_zip, read_header, zip_members
+from practice_desk.importing.sources import (
+    CONTROL_CHARACTERS,
+    Source,
+    is_zip,
+    read_header,
+    zip_members,
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,10 @@ def _refuse_binary(path: Path) -> None:
             path.name, None,
             "this is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' and import "
             "that")])
-    if b"\x00" in head or head.startswith(b"\xd0\xcf\x11\xe0"):
+    # A stray control character in a text file is damage the CSV reader names by line; more than
+    # one in a hundred bytes is a binary file.
+    controls = len(CONTROL_CHARACTERS.findall(head))
+    if controls > len(head) // 100 or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailed([ImportProblem(
             path.name, None,
             "this is not a text (CSV) file; it may be an old Excel .xls or another binary file",

@@ -30,7 +30,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.sources import Source, is_zip, open_csv, zip_members
+from practice_desk.importing.sources import (
+    Source,
+    duplicate_columns,
+    is_zip,
+    open_csv,
+    zip_members,
+)
 
 # --- kinds and their fields ------------------------------------------------------------------
 
@@ -160,6 +166,9 @@ class ColumnMapping:
     def positions(self, header: list[str]) -> dict[str, int]:
         """Column position of each mapped field; MappingError if any is not in the header."""
         problems = validate(self, header)
+        if twice := duplicate_columns(header, [c for c in self.columns.values() if c],
+                                      normalise_name):
+            problems.append(twice)
         if problems:
             raise MappingError(problems)
         where = {normalise_name(h): i for i, h in reversed(list(enumerate(header)))}

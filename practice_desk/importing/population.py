@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from practice_desk.importing.context import ImportContext, RowProblems
-from practice_desk.importing.dates import BadDate, parse_day
+from practice_desk.importing.dates import BadDate, check_plausible, parse_day
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.rows import column_index, note_encoding, parse_count
@@ -29,6 +29,7 @@ def load_list_sizes(ctx: ImportContext, source: Source) -> None:
             continue  # breakdown rows by sex or age; the totals are the denominators
         try:
             extract = parse_day(row[col["EXTRACT_DATE"]]).isoformat()
+            check_plausible(extract)
             patients = parse_count(row[col["NUMBER_OF_PATIENTS"]])
         except (BadDate, ValueError) as exc:
             problems.add(source.problem(line, str(exc).replace("appointments", "patients")))

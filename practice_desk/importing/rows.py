@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate
+from practice_desk.importing.plausible import check_count
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.sources import CsvReader
+from practice_desk.importing.sources import CsvReader, duplicate_columns
 
 PRACTICE_FIELDS = ["name", "supplier", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
                    "icb_code", "icb_name", "region_code", "region_name"]
@@ -17,6 +18,8 @@ PRACTICE_FIELDS = ["name", "supplier", "pcn_code", "pcn_name", "sub_icb_code", "
 def column_index(reader: CsvReader, required: list[str]) -> dict[str, int]:
     """Position of each required column, found by name; a missing one stops the import."""
     positions = {name: i for i, name in enumerate(reader.header)}
+    if twice := duplicate_columns(reader.header, required):
+        raise ImportFailed([reader.source.problem(1, twice)])
     missing = [name for name in required if name not in positions]
     if missing:
         raise ImportFailed([reader.source.problem(
@@ -25,17 +28,11 @@ def column_index(reader: CsvReader, required: list[str]) -> dict[str, int]:
     return {name: positions[name] for name in required}
 
 
-MAX_COUNT = 10**9  # far above any real count; larger values are damage (and overflow SQLite)
-
-
 def parse_count(text: str) -> int:
     value = text.strip()
     if not (value.isascii() and value.isdigit()):
         raise ValueError(f"count '{text}' is not a whole number of appointments")
-    count = int(value)
-    if count > MAX_COUNT:
-        raise ValueError(f"count '{text}' is too large to be real")
-    return count
+    return check_count(int(value), text)
 
 
 def note_encoding(ctx: ImportContext, reader: CsvReader) -> None:

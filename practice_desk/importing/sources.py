@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -104,21 +105,80 @@ def zip_members(path: Path) -> list[str]:
     return [i.filename for i in infos]
 
 
-def detect_encoding(source: Source) -> tuple[str, int | None]:
-    """('utf-8-sig', None) when the bytes are UTF-8, else ('cp1252', first line that is not)."""
+# Control characters no export writes (tab, CR and LF are fine): a NUL inside a name means damage.
+CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A UTF-8 multi-byte sequence: in a file that also holds bytes that are not UTF-8, the two halves
+# were written in different encodings (two exports joined, or a file edited in two programs).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a CSV's bytes read: 'utf-8-sig' or 'cp1252' (with the first line that is not UTF-8),
+    and the problem that stops its rows being read (control characters, mixed encodings)."""
+
+    name: str
+    first_non_utf8_line: int | None = None
+    problem: ImportProblem | None = None
+
+
+def detect_encoding(source: Source) -> Encoding:
+    """One check for every CSV importer, in one pass over the bytes: the encoding, and a problem
+    for a file holding control characters or mixing UTF-8 and Windows-1252 text (read either
+    way, one half would be garbled). The header stays readable, so the file is still recognised
+    and the problem is reported with its line when the rows are read."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
+    line, not_utf8, utf8, control, first = 1, None, None, None, True
     with source.open() as f:
         while chunk := f.read(CHUNK):
-            if chunk.isascii() and not decoder.getstate()[0]:
-                line += chunk.count(b"\n")  # ASCII is UTF-8: skip the (slower) decoding
-                continue
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return "cp1252", line + chunk.count(b"\n", 0, exc.start)
+            # Excel may put a UTF-8 byte-order mark before Windows-1252 text: it is no UTF-8 text.
+            skip = len(UTF8_BOM) if first and chunk.startswith(UTF8_BOM) else 0
+            first = False
+            if control is None and (match := CONTROL_CHARACTERS.search(chunk)):
+                control = _control_problem(source, chunk, match.start(), line)
+            if not_utf8 is None and not (chunk.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    not_utf8 = line + chunk.count(b"\n", 0, exc.start)
+            if utf8 is None and not chunk.isascii():
+                if match := _UTF8_SEQUENCE.search(chunk, skip):
+                    utf8 = line + chunk.count(b"\n", 0, match.start())
             line += chunk.count(b"\n")
-    return "utf-8-sig", None
+    if not_utf8 is None:
+        return Encoding("utf-8-sig", None, control)
+    if utf8 is not None and control is None:
+        control = source.problem(min(utf8, not_utf8), (
+            f"the file mixes two encodings: line {utf8} is UTF-8 text but line {not_utf8} is "
+            "not (Windows-1252, as Excel saves it); read either way, names would be garbled. "
+            "Export the file again, or save it once as 'CSV UTF-8' in Excel, and import it"))
+    return Encoding("cp1252", not_utf8, control)
+
+
+def _control_problem(source: Source, chunk: bytes, at: int, line: int) -> ImportProblem:
+    what = "NUL" if chunk[at] == 0 else f"0x{chunk[at]:02X}"
+    return source.problem(line + chunk.count(b"\n", 0, at), (
+        f"holds a control character ({what}) that no NHS file or phone-system export writes: "
+        "the file is damaged or is not a text file. Export it again"))
+
+
+def duplicate_columns(header: list[str], wanted: Iterable[str],
+                      key: Callable[[str], str] = str) -> str | None:
+    """A problem text when a column an importer reads is named more than once, else None
+    (one check for every importer: which of the two was meant cannot be told)."""
+    wanted_keys = {key(name) for name in wanted}
+    places: dict[str, list[int]] = {}
+    for number, name in enumerate(header, 1):
+        if key(name) in wanted_keys:
+            places.setdefault(key(name), []).append(number)
+    for numbers in places.values():
+        if len(numbers) > 1:
+            name = header[numbers[0] - 1].strip()
+            columns = " and ".join(str(n) for n in numbers)
+            return (f"columns {columns} are both called '{name}': Practice Desk cannot tell "
+                    "which one to read. Remove or rename one and import the file again")
+    return None
 
 
 def _bom_tolerant_cp1252(raw: BinaryIO) -> io.TextIOWrapper:
@@ -151,6 +211,7 @@ class OpenCsv:
     raw: BinaryIO
     text: io.TextIOBase
     reader: Iterator[list[str]]
+    problem: ImportProblem | None = None  # why the rows cannot be read (detect_encoding)
 
     def header(self) -> list[str]:
         try:
@@ -163,8 +224,14 @@ class OpenCsv:
             problem = self.source.problem(1, f"the header cannot be read ({exc})")
             raise ImportFailed([problem]) from None
 
+    def refuse_if_damaged(self) -> None:
+        if self.problem is not None:
+            self.text.close()
+            raise ImportFailed([self.problem])
+
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(physical line, fields) of every row that is not blank; closes the file at the end."""
+        self.refuse_if_damaged()
         # Run once per row of files with a million rows: a plain for loop, and the first field
         # tested before the generator over all of them (it decides almost every row).
         reader = self.reader
@@ -179,14 +246,15 @@ class OpenCsv:
 
 
 def open_csv(source: Source, delimiter: str = ",") -> OpenCsv:
-    encoding, first_bad_line = detect_encoding(source)
+    found = detect_encoding(source)
+    encoding = found.name
     raw = source.open()
     if encoding == "cp1252":
         text = _bom_tolerant_cp1252(raw)
     else:
         text = io.TextIOWrapper(io.BufferedReader(raw, CHUNK), encoding=encoding, newline="")
     reader = csv.reader(text, delimiter=delimiter)
-    return OpenCsv(source, encoding, first_bad_line, raw, text, reader)
+    return OpenCsv(source, encoding, found.first_non_utf8_line, raw, text, reader, found.problem)
 
 
 def read_csv(source: Source) -> CsvReader:

@@ -12,6 +12,7 @@ from practice_desk.importing import coverage
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.mapping import Table
+from practice_desk.importing.plausible import MAX_COUNT
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import is_workbook, open_workbook
@@ -38,7 +39,7 @@ def figure(text: str) -> int | None:
         return None
     compact = value.replace(",", "").replace(" ", "")
     if compact.isdigit():
-        return int(compact)
+        return _plausible(int(compact), value)
     try:
         number = float(compact)
     except ValueError:
@@ -46,7 +47,13 @@ def figure(text: str) -> int | None:
                         "mark)") from None
     if number < 0 or not number.is_integer():
         raise BadFigure(f"'{value}' is not a whole number of at least 0")
-    return int(number)
+    return _plausible(int(number), value)
+
+
+def _plausible(number: int, text: str) -> int:
+    if number > MAX_COUNT:
+        raise BadFigure(f"'{text}' is too large to be real (over {MAX_COUNT:,})")
+    return number
 
 
 def to_month(text: str) -> str:

@@ -21,6 +21,7 @@ from datetime import time as time_of_day
 import numpy as np
 import pandas as pd
 
+from practice_desk.importing.dates import BadDate, check_plausible, plausible_instants
 from practice_desk.importing.mapping import ColumnMapping, normalise_name
 from practice_desk.importing.problems import ImportProblem
 from practice_desk.importing.sources import Source, open_csv
@@ -255,6 +256,7 @@ class LegReader:
         n = self.n
         practice = self._practices()
         start = self._instants("start_time", "start time")
+        self._refuse_implausible(start)
         answered = self._instants("answered_at", "answer time", start)
         ended = self._instants("ended_at", "end time", start)
         wait = self.numbers("wait_s", "wait")
@@ -284,6 +286,17 @@ class LegReader:
             legs.caller_hash = objects(self.hasher.column(callers))
         legs.is_111 = self._flag_111(legs.route, supplier)
         return legs
+
+    def _refuse_implausible(self, start: np.ndarray) -> None:
+        """Calls before any data this app reads, or in a month to come, are damage (the check
+        every importer makes: dates.check_plausible)."""
+        earliest, until = plausible_instants()
+        for i in np.flatnonzero((start < earliest) | (start >= until)):
+            day = datetime.fromtimestamp(start[i], UTC).date().isoformat()
+            try:
+                check_plausible(day)
+            except BadDate as exc:
+                self._problem(i, f"start time: {exc}")
 
     def _practices(self) -> np.ndarray:
         def code(text: str) -> str | None:

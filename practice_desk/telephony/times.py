@@ -16,6 +16,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from practice_desk.importing.plausible import check_call_seconds
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -158,7 +160,18 @@ _CLOCK_DURATION = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})(?:\.(\d+))?$")
 
 
 def parse_duration(text: str, what: str = "duration") -> float | None:
-    """Seconds from '69', '69.5', '1m 9s', '02m 55s', '1h 2m', '00:01:09', '1:09'; '' -> None."""
+    """Seconds from '69', '69.5', '1m 9s', '02m 55s', '1h 2m', '00:01:09', '1:09'; '' -> None.
+    A duration longer than a day is refused (plausible.MAX_CALL_SECONDS)."""
+    seconds = _duration(text, what)
+    if seconds is not None:
+        try:
+            check_call_seconds(seconds, text, what)
+        except ValueError as exc:
+            raise BadValue(str(exc)) from None
+    return seconds
+
+
+def _duration(text: str, what: str) -> float | None:
     value = text.strip().lstrip("'").strip()
     if value in ("", "-"):
         return None
