@@ -186,3 +186,34 @@ def test_restore_in_settings_on_a_full_disk_keeps_the_database(qtbot, filled, mo
     assert len(dialogs.texts) == 1 and "is full" in dialogs.texts[0]
     assert state.conn.execute("SELECT COUNT(*) FROM gpad_appointments").fetchone()[0] == 2638
     assert not list(filled.parent.glob("*replaced*"))
+
+
+def test_import_and_undo_on_a_busy_database_say_so_in_a_dialog(qtbot, filled, mapping_csv,
+                                                               monkeypatch):
+    from ui.pages.imports import ImportsPage
+    from ui.state import AppState
+
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT", 0.2)
+    state = AppState(filled)
+    page = ImportsPage(state)
+    qtbot.addWidget(page)
+    page.show()
+    other = sqlite3.connect(filled, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program writing
+    try:
+        task = page.start_import([str(mapping_csv)])
+        qtbot.waitUntil(lambda: task.done.is_set() and not page.busy, timeout=30000)
+        assert page.fault_box.isVisible() and "busy" in page.fault_box.text()
+        assert "try again" in page.fault_box.text()
+        page.fault_box.close()
+        page.refresh()
+        page.table.selectRow(0)
+        page.undo_selected(confirm=False)
+        undo = page.task
+        qtbot.waitUntil(lambda: undo.done.is_set() and not page.busy, timeout=30000)
+        assert page.fault_box.isVisible() and "busy" in page.fault_box.text()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    done = "SELECT COUNT(*) FROM imports WHERE status = 'done'"
+    assert state.conn.execute(done).fetchone()[0] == 1

@@ -45,6 +45,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     message: str = ""
+    fault: str | None = None  # the database's fault (local_db.faults cause), not the file's
 
     @property
     def ok(self) -> bool:
@@ -104,18 +105,20 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
         report.message = f"{path.name} was not imported; nothing was changed.\n{report.problems[0]}"
     except (OSError, sqlite3.Error) as exc:
         log.exception("import of %s failed", path.name)
-        report.problems = [ImportProblem(path.name, None, _cause(conn, exc))]
+        cause = _cause(conn, exc)
+        report.fault = getattr(cause, "cause", None)
+        report.problems = [ImportProblem(path.name, None, str(cause))]
         report.message = (f"{path.name} was not imported; nothing was changed.\n"
                           f"{report.problems[0]}")
     return report
 
 
-def _cause(conn: sqlite3.Connection, exc: OSError | sqlite3.Error) -> str:
+def _cause(conn: sqlite3.Connection, exc: OSError | sqlite3.Error) -> Exception:
     """What stopped the import: the database's diagnosed fault (a full disk, a read-only or busy
     file), or the file's own read error."""
     if isinstance(exc, sqlite3.Error) or exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return str(faults.explain_on(conn, exc, "save to"))
-    return str(exc)
+        return faults.explain_on(conn, exc, "save to")
+    return exc
 
 
 def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: str,

@@ -28,6 +28,7 @@ from practice_desk.importing.mapping import save_mapping
 from practice_desk.importing.mapping_step import propose
 from practice_desk.importing.runner import ImportOptions
 from practice_desk.nhs_app import pomi
+from ui.fault_dialog import fault_box
 from ui.mapping_dialog import MappingDialog
 from ui.models import IMPORT_COLUMNS, SORT_ROLE, RowsModel, import_rows
 from ui.names import practice_names
@@ -215,6 +216,9 @@ class ImportsPage(Page):
     def _imported(self, reports) -> None:
         self._set_busy(False, "")
         self.results.setPlainText("\n\n".join(report.message for report in reports))
+        stopped = [report for report in reports if report.fault]
+        if stopped:  # the database, not the file, stopped it: that needs the user's action
+            self._show_fault(stopped[0].message)
         if any(report.status == "done" for report in reports):
             self.state.data_changed.emit()
         self.refresh()
@@ -222,7 +226,13 @@ class ImportsPage(Page):
     def _failed(self, message: str) -> None:
         self._set_busy(False, "")
         self.results.setPlainText(f"{message}\nNothing was changed.")
+        self._show_fault(message)
         self.refresh()
+
+    def _show_fault(self, message: str) -> None:
+        """A dialog that does not wait: the page stays usable behind it."""
+        self.fault_box = fault_box(self, message, title="Imports")
+        self.fault_box.open()
 
     def _set_busy(self, busy: bool, message: str) -> None:
         if not busy:
