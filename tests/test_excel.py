@@ -28,6 +28,8 @@ from practice_desk.metrics.national import (
     national_series,
 )
 from practice_desk.reports.anonymise import Anonymiser
+from practice_desk.metrics import demand
+from practice_desk.reports import excel_context
 from practice_desk.reports.excel import SHEETS
 from practice_desk.targets import get_target
 from practice_desk.telephony.aggregates import calls_by_hour_weekday
@@ -193,6 +195,8 @@ def _check_table(name: str, header: list, body: list, expected: Expected) -> int
                 if any(values[key] is not None for key in metric_keys):
                     assert (label, month) in shown, (name, label, month)
         return count
+    if name in DEMAND_TABLES:
+        return _check_demand_table(name, header, body, expected)
     if name.startswith("Chart_"):
         key = name.removeprefix("Chart_")
         months = [month_of(row[0].value) for row in body]
@@ -259,6 +263,42 @@ def _check_table(name: str, header: list, body: list, expected: Expected) -> int
     raise AssertionError(f"unexpected table {name}")
 
 
+DEMAND_TABLES = ("Demand_period", "Demand_monthly", "Chart_contacts_and_appointments")
+
+
+def _check_demand_table(name: str, header: list, body: list, expected: Expected) -> int:
+    """The Demand and capacity sheet against `metrics --json`: monthly values as they are, and
+    a period's monthly average as the sum over the months with a value over their number."""
+    key_of = {demand.label_of(key): key for key in demand.TREND_KEYS + excel_context.MONTHLY_KEYS}
+    if name == "Demand_period":
+        labels = {label: key for key, label, _ in demand.CHANNELS} | dict(
+            (label, key) for key, label in demand.STAFF)
+        for row in body:
+            key = labels[row[1].value.removeprefix("of which ")]
+            values = [v[key] for v in expected.rows[row[0].value].values()
+                      if v.get(key) is not None]
+            assert row[5].value == len(values)
+            if values:
+                assert row[2].value == pytest.approx(sum(values) / len(values))
+        return len(body)
+    if name == "Demand_monthly":
+        keys = [key_of[title] for title in header[2:]]
+        for row in body:
+            label, month = row[0].value, month_of(row[1].value)
+            for cell, key in zip(row[2:], keys, strict=True):
+                want = expected.value(label, month, key)
+                assert cell.value == (pytest.approx(want) if want is not None else None)
+        return len(body)
+    total = [label for label in expected.rows if label.startswith("PCN total")] or \
+        list(expected.rows)[:1]
+    keys = [key_of[title] for title in header[1:]]
+    for row in body:
+        month = month_of(row[0].value)
+        for cell, key in zip(row[1:], keys, strict=True):
+            assert cell.value == expected.value(total[0], month, key)
+    return len(body)
+
+
 # --- tests -------------------------------------------------------------------------------------
 
 
@@ -314,12 +354,17 @@ def test_sheets_charts_and_axes(demo_db, tmp_path):
     path = export(demo_db, tmp_path / "demo.xlsx", "--pcn", "DEMPCN")
     wb = load_workbook(path)
     assert wb.sheetnames == ["Cover", "Summary", "Telephony", "Appointments", "NHS App",
-                             "Definitions and caveats"]
+                             "Demand and capacity", "Definitions and caveats"]
     counts = {ws.title: len(ws._charts) for ws in wb.worksheets}
     # Telephony: 6 monthly line charts (the demo has call logs, so the median wait too) and the
     # calls-by-hour chart; Appointments: 6 line charts and the national-category bars. One
     # chart-data table per line chart.
     assert counts["Telephony"] == 7 and counts["Appointments"] == 7
+    # Demand and capacity: calls, online requests and appointments by month as columns (and
+    # line charts of the demand measures that have data).
+    demand_sheet = wb["Demand and capacity"]
+    assert "Chart_contacts_and_appointments" in demand_sheet.tables
+    assert demand_sheet._charts[0].title is not None and counts["Demand and capacity"] >= 1
     assert counts["Cover"] == counts["Summary"] == counts["Definitions and caveats"] == 0
     for ws in wb.worksheets:
         line_tables = [name for name in ws.tables if name.startswith("Chart_")]

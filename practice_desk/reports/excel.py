@@ -1,6 +1,7 @@
 """Excel workbooks for LMC and ICB meetings (issue 7), written with openpyxl. No Qt here.
 
-Sheets: Cover, Summary, Telephony, Appointments, NHS App, Definitions and caveats. Every metric
+Sheets: Cover, Summary, Telephony, Appointments, NHS App, Demand and capacity (written by
+`excel_context`), Definitions and caveats. Every metric
 figure is a value of `metric_rows` (the same rows `practice-desk metrics --json` prints) for one
 selection of the scope; national medians come from `national_distribution`/`national_series`,
 targets from Settings. Charts are native Excel charts that read the chart-data tables on the
@@ -59,7 +60,8 @@ from practice_desk.targets import get_target
 from practice_desk.telephony.aggregates import calls_by_hour_weekday
 from practice_desk.telephony.times import day_range
 
-SHEETS = ["Cover", "Summary", "Telephony", "Appointments", "NHS App", "Definitions and caveats"]
+SHEETS = ["Cover", "Summary", "Telephony", "Appointments", "NHS App", "Demand and capacity",
+          "Definitions and caveats"]
 
 # One column each on the Summary sheet (those with data in the scope).
 SUMMARY_KEYS = [
@@ -336,6 +338,9 @@ class _Writer:
                   "not demand or workload.")
         self.area("NHS App", "NHS App and online access: monthly figures",
                   "NHS App dashboard exports, NHS App statistics and POMI, where imported.")
+        from practice_desk.reports.excel_context import write_demand_sheet  # uses this module
+
+        write_demand_sheet(self)
         self.definitions_sheet()
         self.cover()  # last: it lists what the other sheets hold
         for ws in self.wb.worksheets:  # printing: landscape, one page wide
