@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from local_db import queries
 from local_db.connection import open_database
 from practice_desk import cli
+from practice_desk.metrics import demand
 from practice_desk.metrics.definitions import definitions
 from practice_desk.metrics.keys import is_share
 from practice_desk.metrics.national import (
@@ -27,9 +28,8 @@ from practice_desk.metrics.national import (
     national_distribution,
     national_series,
 )
-from practice_desk.reports.anonymise import Anonymiser
-from practice_desk.metrics import demand
 from practice_desk.reports import excel_context
+from practice_desk.reports.anonymise import Anonymiser
 from practice_desk.reports.excel import SHEETS
 from practice_desk.targets import get_target
 from practice_desk.telephony.aggregates import calls_by_hour_weekday
