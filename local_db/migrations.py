@@ -407,7 +407,51 @@ INSERT OR IGNORE INTO import_mentions SELECT 'practice', ods_code, import_id FRO
     WHERE import_id IS NOT NULL;
 """
 
+MIGRATION_7 = """
+-- Online consultation submissions (NHS England's 'Submissions via Online Consultation Systems in
+-- General Practice', Table 2): one row per practice and month. A count is NULL where the
+-- publication has no data (a practice not taking part, or a 'No Data' supplier), never 0.
+CREATE TABLE oc_practice_months (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    ods_code TEXT NOT NULL,
+    month TEXT NOT NULL,           -- 'YYYY-MM'
+    supplier TEXT,                 -- as published, e.g. 'ACCURX LIMITED' or 'No Data'
+    participating INTEGER,         -- 1, 0 (not taking part), NULL (before June 2024: not said)
+    submissions INTEGER,
+    clinical INTEGER,
+    admin INTEGER,
+    other INTEGER,
+    patients INTEGER,              -- the publication's Registered Patient Count
+    PRIMARY KEY (ods_code, month)
+);
+-- Table 3: England's average submissions per weekday and time band in the month (context).
+CREATE TABLE oc_england_times (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    area_code TEXT NOT NULL,       -- 'ENGLAND'
+    month TEXT NOT NULL,
+    weekday INTEGER NOT NULL,      -- 0 Monday .. 6 Sunday
+    band TEXT NOT NULL,            -- '00:00 - 05:59' .. '18:00 - 23:59', 'Unknown'
+    average REAL,
+    PRIMARY KEY (area_code, month, weekday, band)
+);
+-- General Practice Workforce, practice-level detailed CSV: the staff in post at the end of the
+-- month. FTE NULL = 'NA' (no valid records for that staff group), never 0.
+CREATE TABLE workforce (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    ods_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    patients INTEGER,              -- TOTAL_PATIENTS
+    gp_fte REAL,                   -- TOTAL_GP_EXTGL_FTE: fully qualified permanent GPs
+    gp_all_fte REAL,               -- TOTAL_GP_FTE: every GP, trainees and locums included
+    nurse_fte REAL,                -- TOTAL_NURSES_FTE
+    dpc_fte REAL,                  -- TOTAL_DPC_FTE
+    admin_fte REAL,                -- TOTAL_ADMIN_FTE
+    gp_source TEXT, nurse_source TEXT, dpc_source TEXT, admin_source TEXT,
+    PRIMARY KEY (ods_code, month)
+);
+"""
+
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5,
-                         MIGRATION_6]
+                         MIGRATION_6, MIGRATION_7]
 
 SCHEMA_VERSION = len(MIGRATIONS)

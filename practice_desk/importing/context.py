@@ -73,6 +73,15 @@ class ImportContext:
             fraction = min(done / self.total_bytes, 1.0)
             self._progress(fraction, f"{reader.source.name}: {rows:,} rows")
 
+    def part_done(self, source: Source, fraction: float, text: str) -> None:
+        """Progress through a source read as a whole (a workbook sheet): `fraction` of it is done.
+        Honours cancel too."""
+        if self._cancel and self._cancel():
+            raise ImportCancelled()
+        if self._progress:
+            done = self.bytes_done + source.size() * min(max(fraction, 0.0), 1.0)
+            self._progress(min(done / self.total_bytes, 0.99), text)
+
     def finished_source(self, source: Source) -> None:
         """Between the files of a zip: report progress and honour cancel there too."""
         self.bytes_done += source.size()

@@ -28,6 +28,9 @@ SOURCES: dict[str, FactSource] = {
     "cbt_day_duration": FactSource("cbt_daily", "unit", "day", "band_kind = 'duration'"),
     "cbt_day_wait": FactSource("cbt_daily", "unit", "day", "band_kind = 'wait'"),
     "cbt_day_core": FactSource("cbt_daily", "unit", "day", "band_kind = 'core'"),
+    "oc_practice": FactSource("oc_practice_months", "ods_code", "month"),
+    "oc_england_times": FactSource("oc_england_times", "area_code", "month"),
+    "workforce": FactSource("workforce", "ods_code", "month"),
 }
 
 

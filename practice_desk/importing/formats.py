@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from practice_desk.importing import cbt, gpad, mapping, population
+from practice_desk.importing import (
+    cbt,
+    gpad,
+    mapping,
+    online_consultation,
+    population,
+    workforce,
+)
 from practice_desk.importing.coverage import UndoHook
 from practice_desk.importing.importer import Importer, Recogniser, WorkbookRecogniser
 from practice_desk.importing.mapping import MappingKind
@@ -40,6 +47,8 @@ FORMATS: tuple[Format, ...] = (
     Format(cbt.WORKBOOK),
     Format(cbt.DAILY),
     Format(population.LIST_SIZES),
+    Format(online_consultation.WORKBOOK),
+    Format(workforce.DETAILED),
     Format(asterisk_queue.QUEUE_LOG_IMPORTER, recognise=asterisk_queue.recognise),
     Format(app_stats.PRACTICE_EXPORTS, recognise=app_stats.recognise,
            recognise_workbook=app_stats.recognise_workbook, mapping_kind=app_stats.PRACTICE_KIND),

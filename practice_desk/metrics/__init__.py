@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from practice_desk.metrics import appointments, area, nhs_app, telephony
+from practice_desk.metrics import appointments, area, capacity, nhs_app, telephony
 from practice_desk.metrics.keys import CONTEXT_KEYS, METRIC_KEYS
 from practice_desk.metrics.selection import Selection, SelectionError
 
@@ -14,7 +14,8 @@ __all__ = ["METRIC_KEYS", "Selection", "SelectionError", "metric_rows", "metrics
 
 def _empty_row(month: str) -> dict:
     return {"month": month, **dict.fromkeys(METRIC_KEYS), **dict.fromkeys(CONTEXT_KEYS),
-            "telephony_source": None, **dict.fromkeys(nhs_app.CONTEXT_KEYS)}
+            "telephony_source": None, **dict.fromkeys(nhs_app.CONTEXT_KEYS),
+            **dict.fromkeys(capacity.CONTEXT_KEYS)}
 
 
 def metric_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
@@ -25,13 +26,15 @@ def metric_rows(conn: sqlite3.Connection, selection: Selection) -> list[dict]:
     counts = appointments.monthly_counts(conn, practices, selection)
     calls = telephony.monthly(conn, practices, selection)
     app = nhs_app.monthly(conn, practices, selection)
+    demand = capacity.monthly(conn, practices, selection)
     rows = []
-    for month in sorted(set(counts) | set(calls) | set(app)):
+    for month in sorted(set(counts) | set(calls) | set(app) | set(demand)):
         row = _empty_row(month)
         if month in counts:
             row.update(_appointment_values(conn, practices, month, counts[month]))
         row.update(calls.get(month, {}))
         row.update(app.get(month, {}))
+        row.update(demand.get(month, {}))
         rows.append(row)
     return rows
 
@@ -59,7 +62,8 @@ def period_summary(conn: sqlite3.Connection, selection: Selection) -> dict | Non
     counts = appointments.monthly_counts(conn, practices, selection)
     calls = telephony.monthly_counts(conn, practices, selection)
     app_months = [m for m in nhs_app.data_months(conn, practices) if selection.contains(m)]
-    months = sorted(set(counts) | set(calls) | set(app_months))
+    demand = capacity.monthly(conn, practices, selection)
+    months = sorted(set(counts) | set(calls) | set(app_months) | set(demand))
     if not months:
         return None
     row = _empty_row(f"{months[0]}..{months[-1]}")
@@ -67,6 +71,7 @@ def period_summary(conn: sqlite3.Connection, selection: Selection) -> dict | Non
         row.update(_appointments_period(conn, practices, counts))
     row.update(telephony.period_values(conn, practices, selection, months=calls))
     row.update(nhs_app.period_values(conn, practices, selection))
+    row.update(capacity.period_values(conn, practices, selection))
     row["months"] = len(months)
     return row
 

@@ -30,10 +30,25 @@ APP_KEYS = [
     *[f"{key}_ytd_change" for key in APP_BASE_KEYS],
 ]
 
+ONLINE_CONSULTATION_KEYS = [
+    "oc_submissions", "oc_clinical_submissions", "oc_admin_submissions", "oc_other_submissions",
+    "oc_clinical_share", "oc_submissions_per_1000",
+]
+WORKFORCE_KEYS = [
+    "gp_fte", "gp_all_fte", "nurse_fte", "dpc_fte", "admin_fte", "clinical_fte",
+    "patients_per_gp_fte", "gp_appointments_per_gp_fte", "appointments_per_clinical_fte",
+]
+DEMAND_KEYS = [
+    "contacts", "contacts_per_1000", "online_share_of_contacts", "appointments_per_contact",
+]
+
 # Not metrics but shown with them, so a per-1,000 figure can be checked by hand.
 CONTEXT_KEYS = ["list_size", "list_size_date"]
+# Keys of the contract that are text shown beside the figures, not figures.
+TEXT_KEYS = ["oc_supplier"]
 
-METRIC_KEYS = [*APPOINTMENT_KEYS, *TELEPHONY_KEYS, *APP_KEYS]
+METRIC_KEYS = [*APPOINTMENT_KEYS, *TELEPHONY_KEYS, *APP_KEYS, *ONLINE_CONSULTATION_KEYS,
+               *WORKFORCE_KEYS, *DEMAND_KEYS]
 
 # Which way is better, for charts and SPC colours. Keys not listed have no direction.
 HIGHER_IS_BETTER = {
@@ -49,13 +64,15 @@ LOWER_IS_BETTER = {
 
 def is_share(key: str) -> bool:
     """Shares are fractions 0-1 in data, shown as percentages."""
-    return key.endswith("_share") or key == "dna_rate"
+    return key.endswith("_share") or key in ("dna_rate", "online_share_of_contacts")
 
 
 def format_value(key: str, value) -> str:
     """A figure as people read it: 64.9%, 6,649 or 436.2; a dash when it cannot be computed."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        return value
     if is_share(key):
         return f"{value:.1%}"
     return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"

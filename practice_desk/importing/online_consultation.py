@@ -1,0 +1,261 @@
+"""NHS England's "Submissions via Online Consultation Systems in General Practice" workbook
+(online_consultation.md): Table 2's practice rows and Table 3's England weekday x time band
+averages. Both workbook names and every header spelling (footnote marks vary) are read by content.
+
+Missing is not zero: a practice that does not take part (`Participation` 0), or whose supplier is
+`No Data` with every count 0, has its counts stored as NULL. A re-issued workbook for a month
+replaces that month.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from practice_desk.importing.context import ImportContext, RowProblems
+from practice_desk.importing.dates import BadDate, check_plausible, parse_month
+from practice_desk.importing.importer import Importer
+from practice_desk.importing.problems import ImportFailed
+from practice_desk.importing.rows import upsert_practice, valid_ods
+from practice_desk.importing.sources import Source
+from practice_desk.importing.workbooks import Workbook, blank, open_workbook
+
+HEADER_SCAN = 40  # rows searched for a table's header
+CHECK_ROWS = 500  # rows between progress reports and cancel checks
+ENGLAND = "ENGLAND"
+
+# Column -> the header names it is published under, footnote marks removed and lower-cased.
+COLUMNS = {
+    "month": ("month",),
+    "code": ("gp code", "practice code"),
+    "name": ("gp name", "practice name"),
+    "pcn_code": ("pcn code",),
+    "pcn_name": ("pcn name",),
+    "sub_icb_code": ("sub icb code", "sub icb location code"),
+    "sub_icb_name": ("sub icb name", "sub icb location name"),
+    "icb_code": ("icb code",),
+    "icb_name": ("icb name",),
+    "region_code": ("region code",),
+    "region_name": ("region name",),
+    "supplier": ("supplier",),
+    "submissions": ("submissions", "total submissions"),
+    "clinical": ("clinical submissions",),
+    "admin": ("administrative submissions", "admin submissions"),
+    "other": ("other/unknown type submissions", "other submissions",
+              "other / unknown type submissions"),
+    "patients": ("registered patient count", "registered patients"),
+    "rate": ("rate per 1,000 registered patients", "rate per 1000 registered patients"),
+    "participation": ("participation",),
+}
+REQUIRED = ["month", "code", "submissions", "clinical", "admin", "other", "patients"]
+COUNTS = ["submissions", "clinical", "admin", "other"]
+NO_DATA = {"no data", "none/unknown", "none", "unknown", ""}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MARKS = re.compile(r"\s*\[[^\]]*\]")
+_BAND = re.compile(r"^\d{2}:\d{2}\s*-\s*\d{2}:\d{2}$")
+
+
+def header_name(cell: object) -> str:
+    """A header cell without its footnote marks ('Supplier [4, 5, 6]' -> 'supplier')."""
+    text = _MARKS.sub("", str(cell)).replace("\n", " ")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _find_table2(rows: list[list]) -> tuple[int, dict[str, int]] | None:
+    """(header row index, {column: position}) of a practice table, found by its text."""
+    for number, row in enumerate(rows[:HEADER_SCAN]):
+        names = [header_name(cell) for cell in row]
+        found = {}
+        for column, spellings in COLUMNS.items():
+            position = next((i for i, name in enumerate(names) if name in spellings), None)
+            if position is not None:
+                found[column] = position
+        if all(column in found for column in REQUIRED):
+            return number, found
+    return None
+
+
+def is_oc_workbook(path: Path) -> bool:
+    """True for a workbook whose 'Table 2' is the practice table of this publication."""
+    try:
+        book = open_workbook(path)
+        sheet = _sheet(book, "table 2")
+        return sheet is not None and _find_table2(book.head(sheet, HEADER_SCAN)) is not None
+    except ImportFailed:  # a workbook that cannot be read is simply not this kind
+        return False
+
+
+def _sheet(book: Workbook, name: str) -> str | None:
+    return next((s for s in book.sheet_names if s.strip().casefold() == name), None)
+
+
+# --- loading ---------------------------------------------------------------------------------
+def load_workbook(ctx: ImportContext, source: Source) -> None:
+    with open_workbook(source.path) as book:
+        months = _load_table2(ctx, source, book)
+        sheet = _sheet(book, "table 3")
+        if sheet is not None:
+            _load_table3(ctx, source, book, sheet, max(months))
+        else:
+            ctx.warn(f"{source.name}: no Table 3 (England's submissions by weekday and time "
+                     "band are published from June 2024)")
+
+
+def _month(value: object) -> str:
+    if isinstance(value, datetime | date):
+        month = f"{value.year:04d}-{value.month:02d}"
+    else:
+        month = parse_month(str(value))
+    check_plausible(month)
+    return month
+
+
+def _count(value: object, what: str) -> int | None:
+    if blank(value):
+        return None
+    try:
+        number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} '{value}' is not a number") from None
+    if number < 0 or number != int(number):
+        raise ValueError(f"{what} '{value}' is not a whole number of submissions or patients")
+    return int(number)
+
+
+def _text(row: list, position: int | None) -> str:
+    if position is None or position >= len(row) or blank(row[position]):
+        return ""
+    return str(row[position]).strip()
+
+
+def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]:
+    sheet = _sheet(book, "table 2")
+    rows = book.rows(sheet) if sheet else []
+    found = _find_table2(rows)
+    if found is None:
+        raise ImportFailed([source.problem(None, (
+            "Table 2 has no practice table (columns Month, GP Code, Submissions, Clinical "
+            "Submissions, Administrative Submissions, Other/Unknown Type Submissions, "
+            "Registered Patient Count)"))])
+    header, col = found
+    where = f"{source.name}, sheet '{sheet}'"
+    problems = RowProblems()
+    stored: dict[tuple[str, str], tuple] = {}
+    missing = 0
+    for index in range(header + 1, len(rows)):
+        row = rows[index]
+        if (index - header) % CHECK_ROWS == 0:
+            ctx.part_done(source, 0.9 * index / len(rows),
+                          f"{source.name}: Table 2, row {index + 1:,}")
+        code = _text(row, col["code"]).upper()
+        if not code:
+            break  # the notes and copyright line follow the last practice
+        line = index + 1
+        ctx.rows_read += 1
+        if not valid_ods(code):
+            problems.add(source.problem(line, f"{where}: '{code}' is not a practice ODS code"))
+            continue
+        try:
+            month = _month(row[col["month"]])
+            counts = {c: _count(row[col[c]], c.replace("_", " ")) for c in [*COUNTS, "patients"]}
+            taking_part = None
+            if "participation" in col:
+                taking_part = _count(row[col["participation"]], "participation")
+        except (ValueError, BadDate) as exc:
+            problems.add(source.problem(line, f"{where}: {exc}"))
+            continue
+        supplier = _text(row, col.get("supplier"))
+        if _is_missing(supplier, taking_part, counts):
+            counts.update(dict.fromkeys(COUNTS))
+            missing += 1
+        if (code, month) in stored:
+            problems.add(source.problem(line, f"{where}: repeats practice {code} for {month}"))
+            continue
+        stored[(code, month)] = (ctx.import_id, code, month, supplier or None, taking_part,
+                                 *(counts[c] for c in COUNTS), counts["patients"])
+        upsert_practice(ctx, code, {f: _text(row, col.get(f)) for f in (
+            "name", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name", "icb_code",
+            "icb_name", "region_code", "region_name")}, as_of=month)
+    problems.raise_if_any()
+    if not stored:
+        raise ImportFailed([source.problem(None, f"{where}: no practice rows under the header")])
+    months = {month for _, month in stored}
+    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", set(stored), months)
+    ctx.conn.executemany(
+        "INSERT INTO oc_practice_months (import_id, ods_code, month, supplier, participating, "
+        "submissions, clinical, admin, other, patients) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        stored.values())
+    ctx.rows_stored += len(stored)
+    if missing:
+        ctx.warn(f"{source.name}: {missing:,} practice{'s' if missing > 1 else ''} with no data "
+                 "(not taking part, or supplier 'No Data') stored as missing, not 0")
+    return months
+
+
+def _is_missing(supplier: str, taking_part: int | None, counts: dict) -> bool:
+    """Not taking part, or a 'No Data' supplier with nothing counted: no data, not zeros."""
+    if taking_part == 0:
+        return True
+    return supplier.casefold() in NO_DATA and not any(counts[c] for c in COUNTS)
+
+
+def _claim_months(ctx: ImportContext, source_kind: str, table: str, unit_column: str,
+                  claims: set[tuple[str, str]], months: set[str]) -> None:
+    """Claim the rows, and every unit stored for these months before: a re-issued workbook
+    replaces its month, including practices the new edition no longer lists."""
+    marks = ",".join("?" * len(months))
+    earlier = ctx.conn.execute(
+        f"SELECT {unit_column}, month FROM {table} WHERE month IN ({marks})", sorted(months))
+    ctx.claim(source_kind, claims | {(unit, month) for unit, month in earlier})
+
+
+def _load_table3(ctx: ImportContext, source: Source, book: Workbook, sheet: str,
+                 month: str) -> None:
+    rows = book.rows(sheet)
+    ctx.part_done(source, 0.95, f"{source.name}: Table 3")
+    header = next((i for i, row in enumerate(rows[:HEADER_SCAN])
+                   if row and header_name(row[0]) == "day"), None)
+    if header is None:
+        ctx.warn(f"{source.name}: Table 3 has no 'Day' header; England's weekday x time band "
+                 "averages were not read")
+        return
+    bands = [(i, str(cell).strip()) for i, cell in enumerate(rows[header]) if i and not blank(cell)]
+    bands = [(i, _band(text)) for i, text in bands]
+    values = []
+    for index in range(header + 1, min(header + 8, len(rows))):
+        row = rows[index]
+        day = header_name(row[0]) if row else ""
+        if day not in WEEKDAYS:
+            continue
+        for i, band in bands:
+            cell = row[i] if i < len(row) else ""
+            try:
+                average = None if blank(cell) else float(cell)
+            except (TypeError, ValueError):
+                raise ImportFailed([source.problem(index + 1, (
+                    f"{source.name}, sheet '{sheet}': '{cell}' is not a number"))]) from None
+            values.append((ctx.import_id, ENGLAND, month, WEEKDAYS.index(day), band, average))
+    if not values:
+        ctx.warn(f"{source.name}: Table 3 has no weekday rows")
+        return
+    ctx.claim("oc_england_times", {(ENGLAND, month)})
+    ctx.conn.executemany(
+        "INSERT INTO oc_england_times (import_id, area_code, month, weekday, band, average) "
+        "VALUES (?, ?, ?, ?, ?, ?)", values)
+
+
+def _band(text: str) -> str:
+    """'08:00 - 09:59' whatever the spacing; other headers ('Unknown') as published."""
+    text = _MARKS.sub("", text).strip()
+    if _BAND.match(text):
+        start, end = (part.strip() for part in text.split("-"))
+        return f"{start} - {end}"
+    return text
+
+
+WORKBOOK = Importer(
+    "online_consultation", "NHS England online consultation submissions workbook (Submissions "
+    "via Online Consultation Systems / via OC Systems in General Practice, .xlsx)",
+    lambda h: False, load_workbook, order=7, matches_workbook=is_oc_workbook,
+)

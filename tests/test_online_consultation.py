@@ -1,0 +1,222 @@
+"""Online consultation submissions: the real April 2024 and October 2025 workbooks, missing data,
+PCN sums, Table 3, re-issued workbooks, header variants, progress, cancel and undo. Expected figures
+are the issue's hand counts, or read from the workbook here with openpyxl, not by the importer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from practice_desk.importing import import_file, undo_import
+from practice_desk.importing.detect import plan_import
+from practice_desk.metrics import Selection, metric_rows, period_summary
+
+DATA = Path(__file__).parent / "data" / "online_consultation"
+OCTOBER = DATA / "Submissions via OC Systems in General Practice - October 2025.xlsx"
+APRIL = DATA / "Submissions via Online Consultation Systems in General Practice - April 2024.xlsx"
+
+
+def row_for(conn, selection: Selection, month: str) -> dict:
+    rows = [r for r in metric_rows(conn, selection) if r["month"] == month]
+    assert len(rows) == 1, month
+    return rows[0]
+
+
+@pytest.fixture(scope="module")
+def october_table2() -> list[tuple]:
+    book = openpyxl.load_workbook(OCTOBER, read_only=True, data_only=True)
+    try:
+        rows = list(book["Table 2"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    start = next(i for i, row in enumerate(rows) if row and row[1] == "GP Code")
+    return [row for row in rows[start + 1:] if isinstance(row[0], dt.datetime | dt.date)]
+
+
+def test_both_workbook_names_are_recognised_by_content():
+    assert plan_import(OCTOBER).kind == "online_consultation"
+    assert plan_import(APRIL).kind == "online_consultation"
+
+
+def test_october_2025_figures_of_a_practice(conn):
+    report = import_file(conn, OCTOBER)
+    assert report.ok, report.message
+    assert report.periods == ["2025-10"]
+    row = row_for(conn, Selection(practice="D81001"), "2025-10")
+    assert row["oc_submissions"] == 3191
+    assert row["oc_clinical_submissions"] == 1935
+    assert row["oc_admin_submissions"] == 1256
+    assert row["oc_other_submissions"] == 0
+    assert row["oc_patients"] == 14584
+    assert round(row["oc_submissions_per_1000"], 2) == 218.80
+    assert round(row["oc_clinical_share"], 4) == round(1935 / 3191, 4)
+    assert row["oc_supplier"] == "ACCURX LIMITED"
+    # Practice identity fills PCN and sub-ICB membership, as GPAD does.
+    practice = conn.execute("SELECT name, pcn_code, sub_icb_code FROM practices "
+                            "WHERE ods_code = 'D81001'").fetchone()
+    assert tuple(practice) == ("LENSFIELD MEDICAL PRACTICE", "U88254", "06H")
+
+
+def test_no_data_and_non_participating_practices_are_missing_not_zero(conn, october_table2):
+    assert import_file(conn, OCTOBER).ok
+    row = row_for(conn, Selection(practice="E81050"), "2025-10")  # supplier 'No Data', all 0
+    assert row["oc_supplier"] == "No Data"
+    for key in ("oc_submissions", "oc_clinical_submissions", "oc_admin_submissions",
+                "oc_submissions_per_1000", "oc_clinical_share"):
+        assert row[key] is None, key
+    not_taking_part = [r for r in october_table2 if r[18] == 0]
+    assert len(not_taking_part) == 28
+    code = not_taking_part[0][1]
+    assert row_for(conn, Selection(practice=code), "2025-10")["oc_submissions"] is None
+    stored = conn.execute("SELECT COUNT(*), COUNT(submissions) FROM oc_practice_months").fetchone()
+    no_data = [r for r in october_table2 if str(r[11]).lower() == "no data" or r[18] == 0]
+    assert tuple(stored) == (len(october_table2), len(october_table2) - len(no_data))
+
+
+def test_every_practice_matches_the_workbook(conn, october_table2):
+    """Each practice's submissions and rate equal the workbook's own (sampled every 97th row)."""
+    assert import_file(conn, OCTOBER).ok
+    for source in october_table2[::97]:
+        code, submissions, patients, rate, taking_part = (
+            source[1], source[12], source[16], source[17], source[18])
+        row = row_for(conn, Selection(practice=code), "2025-10")
+        if taking_part == 0 or (str(source[11]).lower() == "no data" and not submissions):
+            assert row["oc_submissions"] is None, code
+            continue
+        assert row["oc_submissions"] == submissions, code
+        if patients:
+            assert row["oc_submissions_per_1000"] == pytest.approx(rate, abs=1e-9), code
+
+
+def test_pcn_adds_submissions_and_patients_before_dividing(conn, october_table2):
+    assert import_file(conn, OCTOBER).ok
+    members = [r for r in october_table2 if r[3] == "U88254"]
+    assert len(members) == 3
+    submissions = sum(r[12] for r in members)
+    patients = sum(r[16] for r in members)
+    row = row_for(conn, Selection(pcn="U88254"), "2025-10")
+    assert row["oc_submissions"] == submissions
+    assert row["oc_patients"] == patients
+    assert row["oc_practices"] == 3
+    assert row["oc_submissions_per_1000"] == pytest.approx(submissions / patients * 1000)
+    mean_of_rates = sum(r[17] for r in members) / 3
+    assert row["oc_submissions_per_1000"] != pytest.approx(mean_of_rates)
+
+
+def test_april_2024_layout_imports_and_a_range_sums_months(conn):
+    report = import_file(conn, APRIL)
+    assert report.ok, report.message
+    assert any("no Table 3" in w for w in report.warnings)
+    book = openpyxl.load_workbook(APRIL, read_only=True, data_only=True)
+    header = next(r for r in book["Table 2"].iter_rows(values_only=True) if r and r[1] == "GP Code")
+    book.close()
+    assert len(header) == 18 and "Participation" not in " ".join(header)
+    row = row_for(conn, Selection(practice="D81001"), "2024-04")
+    assert (row["oc_submissions"], row["oc_patients"]) == (2813, 13999)
+    assert conn.execute("SELECT participating FROM oc_practice_months").fetchone()[0] is None
+    assert import_file(conn, OCTOBER).ok
+    both = period_summary(conn, Selection(practice="D81001"))
+    assert both["oc_submissions"] == 2813 + 3191
+    assert both["oc_submissions_per_1000"] == pytest.approx((2813 + 3191) / (13999 + 14584) * 1000)
+
+
+def test_table_3_england_weekday_by_time_band(conn):
+    assert import_file(conn, OCTOBER).ok
+    rows = conn.execute("SELECT weekday, band, average FROM oc_england_times "
+                        "WHERE month = '2025-10' ORDER BY weekday, band").fetchall()
+    assert len(rows) == 7 * 9  # 8 time bands and 'Unknown'
+    monday_8am = [r[2] for r in rows if r[0] == 0 and r[1] == "08:00 - 09:59"]
+    assert monday_8am == [166001.5]
+
+
+def test_undo_removes_everything(conn):
+    report = import_file(conn, OCTOBER)
+    undo_import(conn, report.import_id)
+    assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM oc_england_times").fetchone()[0] == 0
+
+
+def test_progress_and_cancel(conn):
+    seen = []
+    report = import_file(conn, OCTOBER, progress=lambda f, text: seen.append(f))
+    assert report.ok and len(seen) > 5 and seen == sorted(seen) and seen[-1] == 1.0
+    undo_import(conn, report.import_id)
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    cancelled = import_file(conn, OCTOBER, cancel=cancel)
+    assert cancelled.status == "cancelled"
+    assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 0
+
+
+# --- re-issued workbooks and header variants (built in the published layout) -----------------
+def _write_edition(path: Path, practices: list[tuple], participation_header: str | None,
+                   month: dt.datetime = dt.datetime(2025, 10, 1)) -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = "Title sheet"
+    sheet = book.create_sheet("Table 2")
+    sheet.append(["Return to Contents"])
+    sheet.append([])
+    sheet.append(["Table 2: Submissions received by practices via Online Consultation Systems"])
+    sheet.append([])
+    header = ["Month [1]", "GP Code", "GP Name", "PCN Code [2]", "PCN Name", "Sub ICB Code",
+              "Sub ICB Name", "ICB Code", "ICB Name", "Region Code", "Region Name",
+              "Supplier [3,4]", "Submissions [5]", "Clinical Submissions", "Administrative "
+              "Submissions [5]", "Other/Unknown Type Submissions", "Registered Patient Count [6]",
+              "Rate per 1,000 Registered Patients [7, 8]"]
+    if participation_header:
+        header.append(participation_header)
+    sheet.append(header)
+    for code, supplier, counts, patients, taking_part in practices:
+        row = [month, code, f"{code} SURGERY", "U00001", "TEST PCN", "06H", "SUB ICB", "QUE",
+               "ICB", "Y61", "EAST", supplier, *counts, patients,
+               counts[0] / patients * 1000 if patients and isinstance(counts[0], int) else 0]
+        if participation_header:
+            row.append(taking_part)
+        sheet.append(row)
+    sheet.append([])
+    sheet.append(["Notes:", "1 Data for previous months ..."])
+    sheet.append(["", "Copyright © 2025 NHS England"])
+    book.save(path)
+    return path
+
+
+def test_header_variants_and_a_reissued_month_replaces_the_first(conn, tmp_path):
+    first = _write_edition(tmp_path / "Submissions via OC Systems in General Practice - "
+                                      "October 2025.xlsx", [
+        ("A00001", "ACCURX LIMITED", (100, 60, 40, 0), 5000, 1),
+        ("A00002", "ECONSULT HEALTH LIMITED, TPP", (0, 0, 0, 0), 4000, 1),  # a real 0
+        ("A00003", "No data", (0, 0, 0, 0), 3000, 0),
+    ], "Participation [11]")
+    assert import_file(conn, first).ok
+    assert row_for(conn, Selection(practice="A00002"), "2025-10")["oc_submissions"] == 0
+    assert row_for(conn, Selection(practice="A00003"), "2025-10")["oc_submissions"] is None
+    revised = _write_edition(tmp_path / "revised.xlsx", [
+        ("A00001", "ACCURX LIMITED", (120, 70, 50, 0), 5000, 1),
+        ("A00002", "ECONSULT HEALTH LIMITED, TPP", (10, 5, 5, 0), 4000, 1),
+    ], "Participation")
+    report = import_file(conn, revised)
+    assert report.ok, report.message
+    assert report.rows_replaced == 3  # the whole month, the practice it no longer lists too
+    pcn = row_for(conn, Selection(pcn="U00001"), "2025-10")
+    assert (pcn["oc_submissions"], pcn["oc_practices"]) == (130, 2)
+    assert pcn["oc_submissions_per_1000"] == pytest.approx(130 / 9000 * 1000)
+    assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 2
+
+
+def test_a_bad_count_is_named_with_its_row(conn, tmp_path):
+    path = _write_edition(tmp_path / "bad.xlsx", [
+        ("A00001", "ACCURX LIMITED", (100, 60, 40, 0), 5000, 1),
+        ("A00002", "ACCURX LIMITED", ("lots", 0, 0, 0), 4000, 1),
+    ], None)
+    report = import_file(conn, path)
+    assert report.status == "failed"
+    assert "bad.xlsx" in report.message and "'lots' is not a number" in report.message
+    assert report.problems[0].line == 7
+    assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 0
