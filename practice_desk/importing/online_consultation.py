@@ -16,6 +16,7 @@ from pathlib import Path
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_month
 from practice_desk.importing.importer import Importer
+from practice_desk.importing.plausible import check_count
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.rows import upsert_practice, valid_ods
 from practice_desk.importing.sources import Source
@@ -120,7 +121,7 @@ def _count(value: object, what: str) -> int | None:
         raise ValueError(f"{what} '{value}' is not a number") from None
     if number < 0 or number != int(number):
         raise ValueError(f"{what} '{value}' is not a whole number of submissions or patients")
-    return int(number)
+    return check_count(int(number), value, what)
 
 
 def _text(row: list, position: int | None) -> str:

@@ -13,6 +13,7 @@ import re
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import check_plausible
 from practice_desk.importing.importer import Importer
+from practice_desk.importing.plausible import check_count
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.rows import (
     column_index,
@@ -61,7 +62,7 @@ def _figure(text: str, column: str) -> float | None:
         raise ValueError(f"{column} '{text}' is not a number (nor NA)") from None
     if number < 0:
         raise ValueError(f"{column} '{text}' is negative")
-    return number
+    return check_count(number, text, column)
 
 
 def load_detailed(ctx: ImportContext, source: Source) -> None:
