@@ -375,6 +375,10 @@ def restore_backup(db_path: str | os.PathLike,
     source = Path(backup) if backup else (backups[0] if backups else None)
     if source is None or not source.exists():
         raise DatabaseError(f"There is no backup of {db_path} to restore; nothing was changed.")
+    holder = faults.lock_holder(db_path)
+    if holder:  # it would go on writing to the file moved aside
+        raise DatabaseError(f"Practice Desk is open on {db_path} ({holder}). Close it first, "
+                            "then restore; nothing was changed.", faults.LOCKED)
     staged = db_path.with_name(f".{db_path.name}.restoring")
     try:
         _unpack(source, staged)

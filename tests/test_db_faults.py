@@ -343,3 +343,47 @@ def test_budget_prunes_by_size_as_well_as_count(filled, monkeypatch):
     conn.close()
     allowed = int(0.2 * filled.stat().st_size // one)
     assert len(list_backups(filled)) == max(1, allowed) < 5
+
+
+@pytest.mark.parametrize("damage", ["header", "truncated", "schema-pages", "data-pages",
+                                    "last-pages", "page-1", "zeroes", "garbage"])
+def test_every_kind_of_damage_is_named_without_a_traceback(filled, capsys, damage):
+    conn = open_database(filled)
+    make_backup(conn, filled, reason="by-hand")
+    conn.close()
+    good = filled.read_bytes()
+    pages = len(good) // 4096
+    spoilt = {
+        "header": lambda: b"\0" * 100 + good[100:],
+        "truncated": lambda: good[:len(good) // 2],
+        "page-1": lambda: good[:100] + b"\xff" * 3996 + good[4096:],
+        "zeroes": lambda: b"\0" * len(good),
+        "garbage": lambda: bytes(range(256)) * (len(good) // 256),
+    }
+    if damage in spoilt:
+        filled.write_bytes(spoilt[damage]())
+    else:
+        first = {"schema-pages": 2, "data-pages": 30, "last-pages": pages - 3}[damage]
+        spoil(filled, first, 3)
+    code, _, err = run(capsys, "imports", "--db", str(filled))
+    assert code == 1
+    assert "damaged" in err and "restore-backup" in err and "Traceback" not in err
+
+
+def test_restore_is_refused_while_the_app_is_open_on_the_database(filled):
+    conn = open_database(filled)
+    make_backup(conn, filled, reason="by-hand")
+    conn.close()
+    before = filled.read_bytes()
+    app = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"],
+                           stdin=subprocess.PIPE)
+    try:
+        import socket
+
+        Path(f"{filled}.lock").write_text(f"{app.pid}\nPracticeDesk\n{socket.gethostname()}\n")
+        with pytest.raises(DatabaseError, match="Close it first"):
+            restore_backup(filled)
+    finally:
+        app.stdin.close()
+        app.wait(timeout=30)
+    assert filled.read_bytes() == before

@@ -217,3 +217,20 @@ def test_import_and_undo_on_a_busy_database_say_so_in_a_dialog(qtbot, filled, ma
         other.close()
     done = "SELECT COUNT(*) FROM imports WHERE status = 'done'"
     assert state.conn.execute(done).fetchone()[0] == 1
+
+
+def test_any_other_failure_to_open_is_a_dialog_and_a_log_entry(qtbot, filled, monkeypatch,
+                                                                caplog):
+    import ui.state
+
+    def broken(_path):
+        raise RuntimeError("something unforeseen")
+
+    monkeypatch.setattr(ui.state, "open_for_viewing", broken)
+    dialogs = Dialogs()
+    with caplog.at_level(logging.ERROR):
+        assert app_main.run_gui(str(filled)) == 1
+    assert len(dialogs.texts) == 1
+    assert "something unforeseen" in dialogs.texts[0] and "log" in dialogs.texts[0]
+    assert any(r.exc_info and "cannot open" in r.message for r in caplog.records)
+    assert app_main.lock_database(filled) is not None  # run_gui let go of its lock
