@@ -116,7 +116,7 @@ def write_problem(db_path: Path) -> DatabaseError | None:
         return None
     if marked_read_only(db_path) and db_path.exists():
         return read_only_file(db_path)
-    if marked_read_only(folder):
+    if os.name != "nt" and marked_read_only(folder):  # Windows' folder mark means no such thing
         return read_only_folder(db_path)
     failed = probe_write(folder)
     if failed in _FULL_ERRNOS:

@@ -234,3 +234,21 @@ def test_any_other_failure_to_open_is_a_dialog_and_a_log_entry(qtbot, filled, mo
     assert "something unforeseen" in dialogs.texts[0] and "log" in dialogs.texts[0]
     assert any(r.exc_info and "cannot open" in r.message for r in caplog.records)
     assert app_main.lock_database(filled) is not None  # run_gui let go of its lock
+
+
+def test_the_window_opens_while_another_program_writes(qtbot, filled):
+    import time
+
+    other = sqlite3.connect(filled, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        window = app_main.open_window(filled)
+        qtbot.addWidget(window)
+        assert time.monotonic() - started < 10  # not the 30 s a write would wait
+        assert not window.state.read_only_reason
+        assert window.state.conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    window.close()

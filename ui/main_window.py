@@ -148,9 +148,10 @@ class MainWindow(QMainWindow):
             self._say_read_only()
         else:
             first_run = queries.get_setting(self.state.conn, FIRST_RUN_KEY) is None
-            self.state.save_setting(FIRST_RUN_KEY, "1")
-            if first_run and not queries.has_any_data(self.state.conn):
-                self.load_demo()
+            if first_run:
+                self.state.save_setting(FIRST_RUN_KEY, "1")
+                if not queries.has_any_data(self.state.conn):
+                    self.load_demo()
             self._back_up_daily()
         self._show_demo_marks()
         self._refresh_visible()

@@ -44,11 +44,15 @@ class AppState(QObject):
     def save_setting(self, key: str, value: str) -> bool:
         """Remember a small choice; on a database that cannot be written (already explained to
         the user at start) it is only logged."""
+        wait = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute("PRAGMA busy_timeout = 2000")  # never stall the window behind a writer
         try:
             queries.set_setting(self.conn, key, value)
         except sqlite3.Error as exc:
             log.warning("setting %s not saved: %s", key, exc)
             return False
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(wait)}")
         return True
 
     def last_selection(self) -> tuple[str, str] | None:
