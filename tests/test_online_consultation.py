@@ -220,3 +220,58 @@ def test_a_bad_count_is_named_with_its_row(conn, tmp_path):
     assert "bad.xlsx" in report.message and "'lots' is not a number" in report.message
     assert report.problems[0].line == 7
     assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 0
+
+
+# --- workbooks recognised as NHS England's but not read -----------------------------------------
+def _titled_workbook(path: Path, title: str, sheet: str = "Table 1") -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = "Title sheet"
+    book.active.append([])
+    book.active.append([title])
+    book.create_sheet(sheet).append(["Month", "England"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("title", "publication", "instead"), [
+    ("Submissions via Online Consultation Systems in General Practice: Annex",
+     "Online Consultation Systems", "Table 2"),
+    ("Appointments in General Practice, October 2025: summary tables",
+     "Appointments in General Practice", "practice-level crosstab"),
+    ("General Practice Workforce, 31 October 2025: bulletin tables",
+     "General Practice Workforce", "Practice Level - Detailed.csv"),
+    ("Patients Registered at a GP Practice, March 2026", "Patients Registered",
+     "gp-reg-pat-prac-all.csv"),
+])
+def test_an_nhs_workbook_not_read_says_which_publication_and_what_to_import(
+        conn, tmp_path, title, publication, instead):
+    report = import_file(conn, _titled_workbook(tmp_path / "tables.xlsx", title))
+    assert report.status == "failed"
+    assert publication in report.message and instead in report.message
+    assert "Of workbooks it reads" in report.message
+
+
+def test_the_workforce_definitions_workbook_points_to_the_practice_csv(conn):
+    definitions = (Path(__file__).parent / "data" / "workforce" /
+                   "General Practice Detailed Practice-Level CSV. Overall Definitions.xlsx")
+    report = import_file(conn, definitions)
+    assert report.status == "failed"
+    assert "General Practice Workforce" in report.message
+    assert "Practice Level - Detailed.csv" in report.message
+
+
+def test_refusal_message_and_readme_list_the_same_workbooks(conn, tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    report = import_file(conn, _titled_workbook(tmp_path / "budget.xlsx", "Budget 2025", "Costs"))
+    assert "does not read workbooks of this kind" in report.message
+    listed = report.message.split("Of workbooks it reads: ")[1]
+    # Each workbook the message lists is one the README says it reads, and vice versa.
+    for publication, in_readme in (("Cloud Based Telephony", "*Cloud Based Telephony* publication "
+                                    "workbook"),
+                                   ("Online Consultation", "the monthly workbook (`.xlsx`"),
+                                   ("NHS App dashboard", "NHS App dashboard exports (CSV or "
+                                    "`.xlsx`)")):
+        assert publication in listed and in_readme in readme
+    assert listed.count(".xlsx") == 3
+    assert "Of Excel workbooks it reads the Cloud Based Telephony publication, the online " \
+           "consultation\n  workbook and NHS App dashboard exports" in readme

@@ -148,16 +148,15 @@ def _refuse_binary(path: Path) -> None:
 
 
 def _workbook_message(path: Path) -> str:
+    from practice_desk.importing.publications import workbook_message
+
     try:
         with zipfile.ZipFile(path) as archive:
             sheets = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError):
         sheets = ""
     names = [chunk.split('"', 1)[0] for chunk in sheets.split('<sheet name="')[1:]]
-    shown = f" (sheets: {', '.join(names[:6])})" if names else ""
-    return ("this is an Excel workbook" + shown + "; Practice Desk does not read workbooks of "
-            "this kind (of workbooks it reads only NHS England's Cloud Based Telephony "
-            "publication). Import the CSV files from NHS England's publication instead.")
+    return workbook_message(path, names)
 
 
 def _unrecognised(header: list[str]) -> str:
