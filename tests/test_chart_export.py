@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
@@ -19,6 +20,7 @@ from ui import export
 from ui.chart_pack import build_pack, file_names, scope_for
 from ui.main import main as app_main
 from ui.meeting import MeetingMode, meeting_scale
+from ui.spc_chart import SPCChart
 
 PNG = b"\x89PNG\r\n\x1a\n"
 demo_db, db_copy, demo_conn = (pack_fixtures.demo_db, pack_fixtures.db_copy,
@@ -89,10 +91,14 @@ def test_meeting_charts_are_larger(qtbot, demo_conn):
     pack = build_pack(demo_conn, scope_for(PCN), Anonymiser([], enabled=False))
     small, big = pack[0].build(1.0), pack[0].build(2.0)
     assert big.getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(20)
-    pens = [(s.opts["pen"].widthF(), b.opts["pen"].widthF())
-            for s, b in zip(small.getPlotItem().listDataItems(),
-                            big.getPlotItem().listDataItems(), strict=True)]
-    assert all(b == pytest.approx(2 * max(s, 1)) for s, b in pens)
+    assert isinstance(small, SPCChart) and isinstance(big, SPCChart)
+    lines = [(s.opts["pen"].widthF(), b.opts["pen"].widthF())
+             for s, b in zip(small.getPlotItem().listDataItems(),
+                             big.getPlotItem().listDataItems(), strict=True)
+             if isinstance(s, pg.PlotDataItem)]
+    assert len(lines) == 4 and all(b == pytest.approx(2 * max(s, 1)) for s, b in lines)
+    assert [b["size"] for b in big.spots] == [2 * s["size"] for s in small.spots]
+    assert big.icons.icon_size == 2 * small.icons.icon_size
 
 
 def test_export_dialog_sizes(qtbot):

@@ -1,8 +1,10 @@
 """The chart pack: the charts a PCN or practice meeting goes through, in order.
 
 The same list feeds meeting mode (one chart per screen) and `practice-desk export --png DIR`
-(one PNG per chart, named 01-..., 02-... so they sort in pack order). Each chart's title names the
-scope and the months; with anonymise on, practices read 'Practice A, B, ...'.
+(one PNG per chart, named 01-..., 02-... so they sort in pack order). Monthly figures are the SPC
+charts the Overview shows (limits, special causes, target, notes, icons); practices compared are
+the PCN page's bars. Each chart's title has a subtitle naming the scope and the months; with
+anonymise on, practices read 'Practice A, B, ...'.
 
 Pack order, skipping charts with no figures: for a PCN, its monthly charts (the PCN as a whole)
 then the practices compared for the range's last month; for practices, each practice's monthly
@@ -21,17 +23,17 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from local_db import queries
-from practice_desk import targets
+from practice_desk import headline, notes, targets
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.metrics.definitions import name_of, tooltip
-from practice_desk.metrics.keys import is_share
-from practice_desk.metrics.national import NATIONAL_KEYS, national_series
 from practice_desk.reports.anonymise import Anonymiser
 from practice_desk.reports.comparison import compare
 from practice_desk.reports.scope import ExportScope
 from ui import theme
-from ui.charts import MonthlyChart, month_label
+from ui.charts import month_label, period_text
 from ui.comparison_chart import BARS, ComparisonChart
+from ui.export import Caption, caption_html
+from ui.spc_chart import SPCChart
 
 MONTHLY_KEYS = ["f2f_share", "within_14_days_share", "dna_rate", "appointments_per_1000",
                 "missed_share", "answered_wait_lt1m_share", "callback_requested_share",
@@ -49,25 +51,20 @@ class PackChart:
     build: Callable[[float], QWidget]        # text/line scale (1 on screen; ~2 in meetings)
 
 
-def period_text(start: str | None, end: str | None) -> str:
-    if not end:
-        return ""
-    if not start or start == end:
-        return month_label(end)
-    return f"{month_label(start)} to {month_label(end)}"
-
-
-def titled(title: str, subtitle: str, scale: float) -> str:
-    """A chart title with a smaller second line (scope and period)."""
-    return (f"{title}<br><span style='font-size:{10 * scale:g}pt; color:{theme.NHS_DARK_GREY}'>"
-            f"{subtitle}</span>")
-
-
-def _room(chart: pg.PlotWidget) -> pg.PlotWidget:
-    """A margin round the plot so titles and axis labels are never cut at the image edge."""
+def captioned(chart: pg.PlotWidget, title: str, subtitle: str, scale: float) -> pg.PlotWidget:
+    """The title over a smaller subtitle (scope and period), shown and exported as they are,
+    with a margin so titles and axis labels are never cut at the image edge."""
     item = chart.getPlotItem()
+    item.setTitle(caption_html(Caption(title, subtitle), 13 * scale), color=theme.NHS_DARK_BLUE,
+                  size=f"{13 * scale:g}pt", justify="left")
+    height = item.titleLabel.item.boundingRect().height() + 4
+    item.titleLabel.setMaximumHeight(height)
+    item.layout.setRowFixedHeight(0, height)
     item.setContentsMargins(12, 10, 24, 8)
-    item.layout.setRowSpacing(0, 10)  # between the two-line title and the plot
+    chart.setAccessibleName(f"{title} — {subtitle}")
+    chart.setProperty("exportTitle", title)
+    chart.setProperty("exportSubtitle", subtitle)
+    chart.setProperty("captioned", True)
     return chart
 
 
@@ -84,6 +81,8 @@ def enlarge(chart: pg.PlotWidget, factor: float) -> pg.PlotWidget:
         axis.setStyle(tickTextOffset=round(5 * factor))
         axis.label.setFont(font)
     for data in item.listDataItems():
+        if not isinstance(data, pg.PlotDataItem):
+            continue  # SPC points: SPCChart.set_scale sizes them
         pen = pg.mkPen(data.opts["pen"])
         pen.setWidthF(max(pen.widthF(), 1) * factor)
         data.setPen(pen)
@@ -97,6 +96,8 @@ def enlarge(chart: pg.PlotWidget, factor: float) -> pg.PlotWidget:
             font = QFont()
             font.setPointSizeF(9 * factor)
             child.label.setFont(font)
+    if isinstance(chart, SPCChart):
+        chart.set_scale(factor)
     return chart
 
 
@@ -130,35 +131,26 @@ def build_pack(conn: sqlite3.Connection, scope: ExportScope,
             subtitle = f"{who} · {period_text(shown[0]['month'], shown[-1]['month'])}"
             pack.append(PackChart(
                 f"{selection.code.lower()}-{key}", f"{name_of(key)} by month — {subtitle}",
-                _monthly_builder(conn, key, shown, f"{name_of(key)} by month", subtitle)))
+                _monthly_builder(conn, selection, key, rows, subtitle)))
     codes = scope.practice_codes(conn)
     if len(codes) > 1:
         pack.extend(_comparisons(conn, scope, codes, anonymiser))
     return pack
 
 
-def _monthly_builder(conn, key: str, rows: list[dict], title: str, subtitle: str):
-    months = [row["month"] for row in rows]
-    values = [row[key] for row in rows]
-    band = None
-    if key in NATIONAL_KEYS:
-        national = {item["month"]: item for item in national_series(conn, key, months[0],
-                                                                     months[-1])}
-        band = [(national[m]["p10"], national[m]["median"], national[m]["p90"])
-                if national.get(m, {}).get("median") is not None else None for m in months]
-    target = targets.get_target(conn, key) if is_share(key) else None
+def _monthly_builder(conn, selection: Selection, key: str, rows: list[dict], subtitle: str):
+    """The Overview's SPC chart of `key`: its months, target, notes and improvement direction."""
+    months, values = headline.series(rows, key)
+    target = targets.get_target(conn, key)
+    found = notes.list_notes(conn, selection.scope_key, selection.code, metric=key)
+    title = f"{name_of(key)} by month"
 
     def build(scale: float) -> QWidget:
-        chart = MonthlyChart(title, as_percent=is_share(key))
-        chart.setTitle(titled(title, subtitle, scale), color=theme.NHS_DARK_BLUE,
-                       size=f"{13 * scale:g}pt")
-        chart.setAccessibleName(f"{title} — {subtitle}")
+        chart = SPCChart(title)
+        chart.configure(key)
         chart.setToolTip(tooltip(key))
-        chart.set_series(months, values)
-        if band and any(band):
-            chart.set_band(band)
-        chart.set_target(target)
-        return _room(enlarge(chart, scale))
+        chart.set_data(months, values, headline.improvement(key), target, found)
+        return captioned(enlarge(chart, scale), title, subtitle, scale)
 
     return build
 
@@ -184,10 +176,9 @@ def _comparisons(conn, scope: ExportScope, codes: list[str],
 
         def build(scale: float, comparison=comparison, title=title, subtitle=subtitle):
             chart = ComparisonChart(scale=scale)
-            chart.set_comparison(comparison, BARS, titled(title, subtitle, scale))
-            chart.setAccessibleName(f"{title} — {subtitle}")
+            chart.set_comparison(comparison, BARS)
             chart.setToolTip(tooltip(comparison.key))
-            return _room(chart)
+            return captioned(chart, title, subtitle, scale)
 
         charts.append(PackChart(f"compare-{key}", f"{title} — {subtitle}", build))
     return charts

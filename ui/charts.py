@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
-from ui import theme
+from ui import export, theme
 
 pg.setConfigOptions(antialias=True, background="w", foreground=theme.NHS_DARK_GREY)
 
@@ -32,6 +32,23 @@ def month_label(month: str) -> str:
     """'2025-10' -> 'Oct 25'."""
     year, number = month.split("-")
     return f"{calendar.month_abbr[int(number)]} {year[2:]}"
+
+
+def day_or_month_label(period: str) -> str:
+    """'2025-10' -> 'Oct 25'; '2025-10-06' -> '6 Oct 25'."""
+    if len(period) == 7:
+        return month_label(period)
+    year, month, day = period.split("-")
+    return f"{int(day)} {calendar.month_abbr[int(month)]} {year[2:]}"
+
+
+def period_text(start: str | None, end: str | None) -> str:
+    """'Oct 25', or 'Nov 23 to Oct 25' (months or days)."""
+    if not end:
+        return ""
+    if not start or start == end:
+        return day_or_month_label(end)
+    return f"{day_or_month_label(start)} to {day_or_month_label(end)}"
 
 
 class MonthlyChart(pg.PlotWidget):
@@ -56,6 +73,7 @@ class MonthlyChart(pg.PlotWidget):
         self._band_items: list = []
         self.band: list[tuple[float, float, float] | None] = []
         self.scene().sigMouseMoved.connect(self._show_value)
+        export.add_export_actions(self)
 
     def set_band(self, band: list[tuple[float, float, float] | None]) -> None:
         """National context per month: (p10, median, p90) or None, drawn behind the series."""
@@ -167,6 +185,7 @@ def _plain_plot(widget: pg.PlotWidget, title: str) -> None:
     widget.setMouseEnabled(x=False, y=False)
     widget.hideButtons()
     widget.setMinimumHeight(240)
+    export.add_export_actions(widget)
 
 
 class HeatmapChart(pg.PlotWidget):

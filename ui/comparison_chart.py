@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 from practice_desk.metrics.definitions import name_of
 from practice_desk.metrics.keys import LOWER_IS_BETTER, is_share
 from practice_desk.reports.comparison import Bar, Comparison
-from ui import theme
+from ui import export, theme
 
 BARS, DOTS = "bars", "dots"
 
@@ -52,6 +52,7 @@ class ComparisonChart(pg.PlotWidget):
         if title:
             self.setTitle(title, color=theme.NHS_DARK_BLUE, size=f"{13 * scale:g}pt")
         self.scene().sigMouseMoved.connect(self._show_value)
+        export.add_export_actions(self)
 
     def set_comparison(self, comparison: Comparison, style: str = BARS,
                        title: str | None = None) -> None:
@@ -82,8 +83,10 @@ class ComparisonChart(pg.PlotWidget):
         font.setPointSizeF(10 * self.scale)
         font.setBold(True)
         for y, (value, bar) in enumerate(zip(values, self.rows, strict=True)):
+            # On white, above the dashed PCN line: the line passes behind the figure.
             label = pg.TextItem(format_value(key, bar.value), color=theme.NHS_DARK_BLUE,
-                                anchor=(0, 0.5))
+                                anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 235))
+            label.setZValue(20)
             label.setFont(font)
             label.setPos(value, y)
             self.addItem(label)
@@ -95,7 +98,18 @@ class ComparisonChart(pg.PlotWidget):
                    ((comparison.band or {}).get("p90") or 0) * unit]
         top = (max(highest) or 1) * 1.22  # room for the value labels
         self.setXRange(0, min(top, 100 * 1.12) if is_share(key) else top, padding=0)
+        self._percent_ticks(top if is_share(key) else None)
         self.setYRange(-0.6, max(len(self.rows), 1) - 0.4, padding=0)
+
+    def _percent_ticks(self, top: float | None) -> None:
+        """A share's axis is labelled up to 100% at most (the room beyond is for labels)."""
+        axis = self.getAxis("bottom")
+        if top is None:
+            axis.setTicks(None)
+            return
+        step = next(s for s in (1, 2, 5, 10, 20) if min(top, 100) / s <= 11)
+        major = [(v, f"{v:g}") for v in range(0, int(min(top, 100)) + 1, step)]
+        axis.setTicks([major])
 
     def _draw_band(self, comparison: Comparison, unit: float) -> None:
         band = comparison.band

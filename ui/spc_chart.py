@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMenu
 from practice_desk.metrics import spc
 from practice_desk.metrics.keys import is_share
 from practice_desk.notes import Note, change_points, note_position
-from ui import theme
+from ui import export, theme
 from ui.charts import fixed_plot, month_label
 
 KIND_COLOURS = {
@@ -172,8 +172,15 @@ class IconStrip(pg.GraphicsWidget):
         self.assurance: str | None = None
         self.trial = False
         self.needed = ""  # why there is no verdict (too few points); empty when there is one
-        self.setMinimumHeight(self.ROW + 8)
-        self.setMaximumHeight(self.ROW + 8)
+        self.set_scale(1.0)
+
+    def set_scale(self, factor: float) -> None:
+        """Bigger icons and words (meeting mode)."""
+        self.factor = factor
+        self.icon_size, self.row = round(34 * factor), round(40 * factor)
+        self.setMinimumHeight(self.row + 8)
+        self.setMaximumHeight(self.row + 8)
+        self.update()
 
     def set_state(self, variation: str | None, assurance: str | None, trial: bool,
                   needed: str = "") -> None:
@@ -188,12 +195,9 @@ class IconStrip(pg.GraphicsWidget):
             found.append("Trial limits (fewer than 12 points)")
         return found
 
-    ICON = 34
-    ROW = 40
-
     def _font(self) -> QFont:
         font = QFont()
-        font.setPixelSize(13)
+        font.setPixelSize(round(13 * self.factor))
         return font
 
     def _entries(self) -> list[tuple[str, str | None, str]]:
@@ -204,7 +208,7 @@ class IconStrip(pg.GraphicsWidget):
 
     def _entry_width(self, metrics, entry) -> float:
         kind_of_icon, value, words = entry
-        icon = self.ICON + 6 if _icon_spec(kind_of_icon, value) else 0
+        icon = self.icon_size + 6 if _icon_spec(kind_of_icon, value) else 0
         return icon + metrics.horizontalAdvance(words) + 22
 
     def _one_row(self, width: float) -> bool:
@@ -215,7 +219,7 @@ class IconStrip(pg.GraphicsWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """One row of icons when they fit, else one row each (so no words are cut off)."""
-        height = self.ROW + 8 if self._one_row(event.newSize().width()) else 2 * self.ROW + 8
+        height = self.row + 8 if self._one_row(event.newSize().width()) else 2 * self.row + 8
         if self.maximumHeight() != height:
             self.setMinimumHeight(height)
             self.setMaximumHeight(height)
@@ -228,13 +232,14 @@ class IconStrip(pg.GraphicsWidget):
         x, top = rect.left() + 4, rect.top() + 4
         for number, (kind_of_icon, value, words) in enumerate(self._entries()):
             if not one_row and number:
-                x, top = rect.left() + 4, top + self.ROW
-            y = top + (self.ROW - self.ICON) / 2
-            if paint_icon(painter, QRectF(x, y, self.ICON, self.ICON), kind_of_icon, value):
-                x += self.ICON + 6
+                x, top = rect.left() + 4, top + self.row
+            y = top + (self.row - self.icon_size) / 2
+            box = QRectF(x, y, self.icon_size, self.icon_size)
+            if paint_icon(painter, box, kind_of_icon, value):
+                x += self.icon_size + 6
             painter.setPen(QColor("#212B32"))
             width = painter.fontMetrics().horizontalAdvance(words)
-            painter.drawText(QRectF(x, top, width + 4, self.ROW),
+            painter.drawText(QRectF(x, top, width + 4, self.row),
                              Qt.AlignmentFlag.AlignVCenter, words)
             x += width + 22
         metrics = painter.fontMetrics()
@@ -246,12 +251,12 @@ class IconStrip(pg.GraphicsWidget):
         for glyph, words, colour in items:
             painter.setPen(QColor(colour))
             glyph_width = metrics.horizontalAdvance(glyph + " ")
-            painter.drawText(QRectF(x, top, glyph_width + 2, self.ROW),
+            painter.drawText(QRectF(x, top, glyph_width + 2, self.row),
                              Qt.AlignmentFlag.AlignVCenter, glyph)
             x += glyph_width
             painter.setPen(QColor(theme.NHS_DARK_GREY))
             word_width = metrics.horizontalAdvance(words)
-            painter.drawText(QRectF(x, top, word_width + 2, self.ROW),
+            painter.drawText(QRectF(x, top, word_width + 2, self.row),
                              Qt.AlignmentFlag.AlignVCenter, words)
             x += word_width + 14
 
@@ -280,6 +285,7 @@ class SPCChart(pg.PlotWidget):
         self.context_name = ""
         self.band: list[tuple[float, float, float] | None] = []  # England (p10, median, p90)
         self._context_items: list = []
+        self.factor = 1.0  # point and icon size (meeting mode enlarges)
         self.set_title(title)
         fixed_plot(self, grid_alpha=0.2, min_height=300)
         self._line = self.plot([], [], pen=pg.mkPen(LINE_COLOUR, width=2))
@@ -304,6 +310,7 @@ class SPCChart(pg.PlotWidget):
         self.icons = IconStrip()
         self.getPlotItem().layout.addItem(self.icons, 4, 1)
         self.scene().sigMouseMoved.connect(self._hover)
+        export.add_export_actions(self)  # listed under the note actions of the right-click menu
 
     # --- configuration ------------------------------------------------------------------
     def set_title(self, title: str) -> None:
@@ -330,6 +337,13 @@ class SPCChart(pg.PlotWidget):
 
     def set_target(self, target: float | None) -> None:
         self.target = target
+        self._redraw()
+
+    def set_scale(self, factor: float) -> None:
+        """Bigger points, icons and words, e.g. for meeting mode (chart_pack.enlarge does the
+        axes and lines)."""
+        self.factor = factor
+        self.icons.set_scale(factor)
         self._redraw()
 
     def set_notes(self, notes: list[Note]) -> None:
@@ -366,7 +380,8 @@ class SPCChart(pg.PlotWidget):
         self._line.setData([p.index for p in shown], [p.value * scale for p in shown],
                            connect="finite")
         self.spots = [{"pos": (p.index, p.value * scale), "symbol": KIND_SYMBOLS[p.kind],
-                       "size": KIND_SIZES[p.kind], "brush": pg.mkBrush(KIND_COLOURS[p.kind]),
+                       "size": KIND_SIZES[p.kind] * self.factor,
+                       "brush": pg.mkBrush(KIND_COLOURS[p.kind]),
                        "pen": pg.mkPen("w" if p.kind == spc.COMMON else theme.NHS_DARK_GREY,
                                        width=1), "data": p.index} for p in shown]
         self._points.setData(self.spots)
@@ -578,6 +593,8 @@ class SPCChart(pg.PlotWidget):
             menu.addAction(f"Edit note of {period_label(note.day)}…",
                            lambda: self.note_edit_requested.emit(note.id))
             menu.addAction("Delete this note", lambda: self.note_delete_requested.emit(note.id))
+        menu.addSeparator()
+        menu.addActions([a for a in self.actions() if a.property("export")])
         return menu
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -589,26 +606,10 @@ class SPCChart(pg.PlotWidget):
 
     def render_image(self, width: int = 1200, height: int = 600, ratio: float = 1.0) -> QImage:
         """The chart drawn off screen at width x height (logical pixels) and a device pixel ratio
-        (2.0 for sharp slides), on white; for exports and chart packs."""
-        old = self.size()
-        self._layout_at(width, height)
-        image = QImage(round(width * ratio), round(height * ratio),
-                       QImage.Format.Format_ARGB32_Premultiplied)
+        (2.0 for sharp slides), on white, as it is titled on screen."""
+        image = export.render_image(self, round(width * ratio), round(height * ratio), ratio)
         image.setDevicePixelRatio(ratio)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        area = QRectF(0, 0, width, height)
-        self.scene().render(painter, area, area)
-        painter.end()
-        self._layout_at(old.width(), old.height())
         return image
-
-    def _layout_at(self, width: int, height: int) -> None:
-        """Resize and lay the plot out now, even when the widget is not on screen."""
-        self.resize(width, height)
-        pg.GraphicsView.resizeEvent(self, None)  # what a shown widget does on its resize event
-        self.getPlotItem().layout.activate()
 
     def configure(self, key: str, title: str | None = None) -> None:
         """Percent or count axis for a metric key, and an optional title."""
