@@ -18,7 +18,7 @@ from practice_desk.applog import log_file, setup_logging
 from practice_desk.importing import import_file, undo_import
 from practice_desk.metrics import Selection, SelectionError, metric_rows, metrics_document
 from practice_desk.metrics.keys import APPOINTMENT_KEYS, format_value
-from practice_desk.reports.scope import ExportScope
+from practice_desk.reports.scope import ExportScope, default_scope
 from practice_desk.selftest import ChartRenderer, run_self_test
 
 # (conn, scope, folder, anonymise) -> the PNG files written; supplied by the app (needs Qt).
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--xlsx", metavar="OUT.xlsx", help="the workbook to write")
     target.add_argument("--png", metavar="OUT_DIR", help="the folder for the chart images")
-    scope = p.add_mutually_exclusive_group(required=True)
+    scope = p.add_mutually_exclusive_group()  # neither: the PCN, else every practice with data
     scope.add_argument("--practice", metavar="ODS", nargs="+")
     scope.add_argument("--pcn", metavar="CODE")
     p.add_argument("--from", dest="start", metavar="YYYY-MM")
@@ -182,8 +182,11 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     conn = open_database(args.db)
-    scope = ExportScope(practices=tuple(code.upper() for code in args.practice or ()),
-                        pcn=args.pcn, start=args.start, end=args.end)
+    if args.practice or args.pcn:
+        scope = ExportScope(practices=tuple(code.upper() for code in args.practice or ()),
+                            pcn=args.pcn, start=args.start, end=args.end)
+    else:
+        scope = default_scope(conn, args.start, args.end)
     if args.xlsx:
         from practice_desk.reports.excel import write_workbook  # openpyxl only when needed
 

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPainter, QRegion
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPicture,
+    QRegion,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -265,6 +273,9 @@ def save_svg(widget: QWidget, path: str | Path, width: int = 1920, height: int =
     generator.setFileName(str(path))
     generator.setSize(QSize(width, height))
     generator.setViewBox(QRect(0, 0, width, height))
+    # Axes are drawn as recorded pictures, which a painter scales by the ratio of resolutions:
+    # the SVG must have a picture's resolution or the axes come out at the wrong size.
+    generator.setResolution(QPicture().logicalDpiX())
     generator.setTitle(caption.title)  # the measure only: no practice names in the metadata
     generator.setDescription("Practice Desk chart")
     with captioned(widget, caption), laid_out(widget, logical.width(), logical.height()):

@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from local_db import queries
 from practice_desk.metrics import Selection, SelectionError
+
+# Practices with any figures: appointments, CBT months, call logs, NHS App or POMI values.
+_WITH_DATA = """
+    SELECT unit FROM coverage WHERE source IN ('gpad_practice', 'cbt_month')
+    UNION SELECT ods_code FROM call_hours UNION SELECT ods_code FROM app_practice_values
+    UNION SELECT ods_code FROM pomi_values
+"""
 
 
 @dataclass(frozen=True)
@@ -36,3 +44,18 @@ class ExportScope:
         if self.pcn:
             found.append(Selection(pcn=self.pcn, start=self.start, end=self.end))
         return found
+
+
+def default_scope(conn: sqlite3.Connection, start: str | None = None,
+                  end: str | None = None) -> ExportScope:
+    """No practice or PCN named (metrics.md: the selection is optional): the PCN when the
+    database holds one, else every practice with data."""
+    pcns = queries.list_pcns(conn)
+    if len(pcns) == 1:
+        return ExportScope(pcn=pcns[0]["pcn_code"], start=start, end=end)
+    with_data = {row[0] for row in conn.execute(_WITH_DATA)}
+    codes = [p["ods_code"] for p in queries.list_practices(conn) if p["ods_code"] in with_data]
+    if not codes:
+        raise SelectionError("No practice has figures yet: import files first, or name "
+                             "--practice or --pcn.")
+    return ExportScope(practices=tuple(sorted(codes)), start=start, end=end)
