@@ -203,3 +203,60 @@ def test_the_default_selection_is_every_practice_with_data_without_one_pcn(tmp_p
     scope = default_scope(conn)
     assert scope.pcn is None and list(scope.practices) == in_file and len(in_file) == 13
     conn.close()
+
+
+def test_one_month_draws_the_england_band_its_legend_lists(qtbot, tmp_path):
+    from ui import theme
+    from ui.charts import MonthlyChart
+
+    chart = MonthlyChart("Missed (abandonment) rate by month")
+    qtbot.addWidget(chart)
+    chart.set_series(["2025-10"], [0.092])
+    chart.set_band([(0.036, 0.089, 0.197)])  # p10, median, p90
+    legend = [label.text for _sample, label in chart.plotItem.legend.items]
+    assert legend == ["This selection", "England median", "England, middle 80% of practices"]
+    fill, median = chart._band_items
+    xs, ys = median.getData()
+    assert list(xs) == pytest.approx([-0.3, 0.3]) and list(ys) == pytest.approx([8.9, 8.9])
+    image = export.render_image(chart, 800, 450, 1.0, export.Caption("Missed", "one month"))
+    red, green, blue, alpha = theme.BAND_FILL  # the faint band over white
+    band = [255 + (c - 255) * alpha / 255 for c in (red, green, blue)]
+
+    def shaded_at(x, y):
+        colour = image.pixelColor(x, y)
+        return all(abs(a - b) <= 3 for a, b in zip(
+            (colour.red(), colour.green(), colour.blue()), band, strict=True))
+
+    shaded = sum(1 for x in range(0, 800, 5) for y in range(0, 450, 5) if shaded_at(x, y))
+    assert shaded > 500  # a visible block of England's middle 80 %, not a zero-width sliver
+
+
+def test_the_heatmap_has_a_colour_scale(qtbot):
+    from ui.charts import HeatmapChart
+
+    chart = HeatmapChart("Inbound calls by weekday and hour")
+    qtbot.addWidget(chart)
+    counts = [[0] * 24 for _ in range(7)]
+    counts[0][8] = 412
+    chart.set_counts(counts)
+    assert chart.scale_bar.levels() == (0, 412.0)
+    assert chart.scale_bar.colorMap().name == "viridis"  # perceptually even, colour-blind safe
+    layout = chart.getPlotItem().layout
+    placed = [layout.itemAt(i) for i in range(layout.count())]
+    assert chart.scale_bar in placed  # beside the map in the plot, so in every export too
+
+
+def test_percent_axis_of_the_pcn_chart_stops_at_100(qtbot):
+    from practice_desk.reports.comparison import Bar, Comparison
+    from ui.comparison_chart import ComparisonChart
+
+    chart = ComparisonChart()
+    qtbot.addWidget(chart)
+    chart.set_comparison(Comparison("within_14_days_share", "2025-10", "2025-10",
+                                    [Bar("A", "Practice A", 0.96), Bar("B", "Practice B", 0.81)],
+                                    total=0.9))
+    labels = [float(text) for value, text in chart.getAxis("bottom")._tickLevels[0]]
+    assert max(labels) == 100 and chart.viewRange()[0][1] > 100  # room for "96.0%" beyond
+    texts = [item for item in chart.getPlotItem().items if isinstance(item, pg.TextItem)]
+    assert [t.toPlainText() for t in texts] == ["96.0%", "81.0%"]
+    assert all(t.zValue() > 10 and t.fill.color().alpha() > 200 for t in texts)

@@ -82,3 +82,51 @@ def hand_count() -> tuple[int, int]:
     assert {r["GP_CODE"] for r in ours} == {"D81001", "D81005", "D81013"}
     return (sum(int(r["COUNT_OF_APPOINTMENTS"]) for r in ours if r["APPT_MODE"] == "Face-to-Face"),
             sum(int(r["COUNT_OF_APPOINTMENTS"]) for r in ours))
+
+
+def patients(codes: set[str]) -> int:
+    """The practices' registered patients in the list-size extract (dated 1 March 2026)."""
+    import csv
+
+    with (DATA_DIR / FILES[2]).open(encoding="utf-8-sig") as handle:
+        return sum(int(row["NUMBER_OF_PATIENTS"]) for row in csv.DictReader(handle)
+                   if row["CODE"] in codes)
+
+
+GAP = ("Per-1,000 figures for October 2025 are blank: the earliest list-size extract imported is "
+       "dated 1 Mar 2026, after October 2025, and a figure is divided only by a list size from "
+       "on or before its month. Import NHS England's “Patients Registered at a GP Practice” "
+       "extract dated on or before October 2025 to fill them.")
+
+
+def test_a_later_list_size_extract_says_why_per_1000_is_blank(window, tmp_path):
+    from openpyxl import load_workbook
+
+    from practice_desk.reports.excel import write_workbook
+    from practice_desk.reports.scope import ExportScope
+
+    window.show_page("PCN")
+    page = window.pages["PCN"]
+    page.choose_metric("appointments_per_1000")
+    assert page.empty.isVisible() and page.empty.text() == GAP
+    assert not page.chart.isVisible()
+    conn = window.state.conn
+    book = load_workbook(write_workbook(conn, ExportScope(pcn=PCN), tmp_path / "one.xlsx"))
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True) if row[0]}
+    assert cover["Per 1,000 patients"] == GAP
+    assert any(GAP in str(cell) for row in book["Appointments"].iter_rows(values_only=True)
+               for cell in row if cell)
+    # The same counts in an extract dated 1 October 2025 (on or before the month) fill it.
+    earlier = tmp_path / "PracPopOct25.csv"
+    earlier.write_text((DATA_DIR / FILES[2]).read_text(encoding="utf-8-sig")
+                       .replace(",2026-03-01,", ",2025-10-01,"), encoding="utf-8")
+    assert import_file(conn, earlier).status == "done"
+    window.state.data_changed.emit()
+    page.refresh()
+    codes = {"D81001", "D81005", "D81013"}
+    _f2f, total = hand_count()
+    assert not page.empty.isVisible() and page.chart.isVisible()
+    assert page.chart.comparison.total == pytest.approx(total / patients(codes) * 1000)
+    book = load_workbook(write_workbook(conn, ExportScope(pcn=PCN), tmp_path / "two.xlsx"))
+    assert all(row[0] != "Per 1,000 patients"
+               for row in book["Cover"].iter_rows(values_only=True))

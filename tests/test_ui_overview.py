@@ -208,8 +208,9 @@ def test_right_click_menu_adds_a_note_for_every_chart(qtbot, window):
     assert [n.text for n in appointments.notes] == ["New phone system"]
     assert appointments.change_points == [appointments.months.index("2025-04")]
     menu = chart.note_menu(notes.note_position("2025-04-01", chart.months))
-    assert [a.text() for a in menu.actions()][1:] == ["Edit note of Tue 1 Apr 25…",
-                                                      "Delete this note"]
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts[1:] == ["Edit note of Tue 1 Apr 25…", "Delete this note", "Copy chart",
+                         "Save chart as PNG…", "Save chart as SVG…"]
 
 
 def test_daily_telephony_chart_from_call_logs(window):

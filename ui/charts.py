@@ -84,6 +84,9 @@ class MonthlyChart(pg.PlotWidget):
         if not shown:
             return
         scale = 100 if self.as_percent else 1
+        if len(shown) == 1:  # one month: a short band and median across its point, not nothing
+            (index, values), = shown
+            shown = [(index - 0.3, values), (index + 0.3, values)]
         xs = [i for i, _ in shown]
         low = pg.PlotCurveItem(xs, [b[0] * scale for _, b in shown], pen=pg.mkPen(None))
         high = pg.PlotCurveItem(xs, [b[2] * scale for _, b in shown], pen=pg.mkPen(None))
@@ -196,8 +199,13 @@ class HeatmapChart(pg.PlotWidget):
         _plain_plot(self, title)
         self.counts = [[0] * 24 for _ in WEEKDAYS]
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("viridis"))
+        colours = pg.colormap.get("viridis")  # perceptually even and colour-blind safe
+        self.image.setColorMap(colours)
         self.addItem(self.image)
+        # The scale beside the map: how many calls each colour stands for.
+        self.scale_bar = pg.ColorBarItem(colorMap=colours, interactive=False, label="Calls",
+                                         colorMapMenu=False, width=18)
+        self.scale_bar.setImageItem(self.image, insert_in=self.getPlotItem())
         self.getViewBox().invertY(True)
         self.getAxis("bottom").setTicks([[(h + 0.5, f"{h:02d}") for h in range(0, 24, 2)]])
         self.getAxis("left").setTicks([[(i + 0.5, day) for i, day in enumerate(WEEKDAYS)]])
@@ -208,7 +216,9 @@ class HeatmapChart(pg.PlotWidget):
 
         self.counts = counts
         data = np.array(counts, dtype=float)
-        self.image.setImage(data, levels=(0, max(float(data.max()), 1.0)))
+        levels = (0, max(float(data.max()), 1.0))
+        self.image.setImage(data, levels=levels)
+        self.scale_bar.setLevels(levels)
         self.image.setRect(0, 0, 24, 7)
         self.setXRange(0, 24, padding=0)
         self.setYRange(0, 7, padding=0)

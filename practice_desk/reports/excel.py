@@ -53,6 +53,7 @@ from practice_desk.metrics.keys import (
     TELEPHONY_KEYS,
     is_share,
 )
+from practice_desk.metrics.list_sizes import missing_list_size
 from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution, national_series
 from practice_desk.reports.anonymise import Anonymiser
 from practice_desk.reports.scope import ExportScope
@@ -376,6 +377,9 @@ class _Writer:
         ]
         if demo:
             facts.append(("DEMO data", "Made-up practices for trying the app: not real figures"))
+        gap = missing_list_size(self.conn, self.practices, months)
+        if gap:  # per-1,000 columns are blank: say why and what fills them
+            facts.append(("Per 1,000 patients", gap))
         row = 3
         for label, value in facts:
             _put(ws, row, 1, label, font=BOLD, alignment=WRAP)
@@ -587,7 +591,12 @@ class _Writer:
         if missing:
             _put(ws, row, 1, "Not available for this selection and period: "
                  + ", ".join(name_of(key) for key in missing) + ".", font=NOTE_FONT)
-            return row + 1
+            row += 1
+            months = sorted({m for line in self.lines for m in line.rows})
+            gap = missing_list_size(self.conn, self.practices, months)
+            if gap and any(key in ("appointments_per_1000", "calls_per_1000") for key in missing):
+                _put(ws, row, 1, gap, font=NOTE_FONT)
+                row += 1
         return row
 
     def _chart_keys(self, sheet: str, keys: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushBu
 
 from local_db import queries
 from practice_desk.metrics.definitions import name_of, tooltip
+from practice_desk.metrics.list_sizes import missing_list_size
 from practice_desk.metrics.national import NATIONAL_KEYS
 from practice_desk.reports.comparison import COMPARE_KEYS, PER_1000, compare, pcn_for
 from ui import export
@@ -16,6 +17,8 @@ from ui.names import practice_names
 from ui.pages.base import Page
 
 LAST, WHOLE = "last", "whole"
+NO_FIGURES = ("No figures for this measure and period. Choose another measure, or import data on "
+              "the Imports page.")
 
 
 def period_text(start: str | None, end: str | None) -> str:
@@ -53,8 +56,7 @@ class PcnPage(Page):
         row.addWidget(self.per_1000_note, 1)
         row.addWidget(self.per_1000_button)
         self.body.addWidget(self.per_1000_row)
-        self.empty = self.hint("No figures for this measure and period. Choose another measure, "
-                               "or import data on the Imports page.")
+        self.empty = self.hint(NO_FIGURES)
         self.chart = ComparisonChart()
         self.chart.setAccessibleName("Practices compared")
         self.chart.setMinimumHeight(280)
@@ -156,7 +158,17 @@ class PcnPage(Page):
         else:
             self.scope_label.setText(f"{names.label(selection.practice)} is in no PCN · "
                                      f"{period}")
-        self._show(self.comparison, f"{name_of(key)} by practice · {period}")
+        self._show(self.comparison, f"{name_of(key)} by practice · {period}",
+                   self._list_size_gap(key, codes, start, end))
+
+    def _list_size_gap(self, key: str, codes: list[str], start: str | None,
+                       end: str | None) -> str | None:
+        """Why a per-1,000 figure is blank (no list size on or before a month), if it is."""
+        if not key.endswith("_per_1000") or key.startswith(("app_", "online_")):
+            return None  # NHS App figures have denominators of their own
+        months = [m for m in queries.data_months(self.state.conn, codes)
+                  if (start or m) <= m <= (end or m)]
+        return missing_list_size(self.state.conn, codes, months)
 
     def _anonymise_changed_quietly(self) -> None:
         if self.anonymise.isChecked() != self.state.anonymise:
@@ -164,8 +176,9 @@ class PcnPage(Page):
             self.anonymise.setChecked(self.state.anonymise)
             self.anonymise.blockSignals(False)
 
-    def _show(self, comparison, title: str = "") -> None:
+    def _show(self, comparison, title: str = "", gap: str | None = None) -> None:
         has_values = bool(comparison) and any(b.value is not None for b in comparison.bars)
+        self.empty.setText(gap or NO_FIGURES)
         self.empty.setVisible(not has_values)
         self.chart.setVisible(has_values)
         self.note.setVisible(has_values)
@@ -186,3 +199,5 @@ class PcnPage(Page):
             self.note.setText("Dashed line: the PCN as a whole (counts added up, then divided). "
                               "England's spread is shown for the telephony measures NHS England "
                               "publishes per practice.")
+        if gap:  # some months or practices have no list size: say so under the chart
+            self.note.setText(f"{self.note.text()} {gap}")
