@@ -26,6 +26,7 @@ from local_db import queries
 from practice_desk import headline, notes, targets
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.metrics.definitions import name_of, tooltip
+from practice_desk.metrics.national import NATIONAL_KEYS, national_series
 from practice_desk.reports.anonymise import Anonymiser
 from practice_desk.reports.comparison import compare
 from practice_desk.reports.scope import ExportScope
@@ -141,6 +142,12 @@ def build_pack(conn: sqlite3.Connection, scope: ExportScope,
 def _monthly_builder(conn, selection: Selection, key: str, rows: list[dict], subtitle: str):
     """The Overview's SPC chart of `key`: its months, target, notes and improvement direction."""
     months, values = headline.series(rows, key)
+    band = None
+    if key in NATIONAL_KEYS and months:  # England's spread behind the series, as before
+        national = {item["month"]: item for item in national_series(conn, key, months[0],
+                                                                     months[-1])}
+        band = [(national[m]["p10"], national[m]["median"], national[m]["p90"])
+                if national.get(m, {}).get("median") is not None else None for m in months]
     target = targets.get_target(conn, key)
     found = notes.list_notes(conn, selection.scope_key, selection.code, metric=key)
     title = f"{name_of(key)} by month"
@@ -149,6 +156,7 @@ def _monthly_builder(conn, selection: Selection, key: str, rows: list[dict], sub
         chart = SPCChart(title)
         chart.configure(key)
         chart.setToolTip(tooltip(key))
+        chart.set_context(band=band)
         chart.set_data(months, values, headline.improvement(key), target, found)
         return captioned(enlarge(chart, scale), title, subtitle, scale)
 

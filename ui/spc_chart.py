@@ -440,6 +440,9 @@ class SPCChart(pg.PlotWidget):
             self.plotItem.legend.clear()
         scale, entries = self._scale(), []
         band = [(i, b) for i, b in enumerate(self.band[:len(self.months)]) if b is not None]
+        if len(band) == 1:  # one month: a short band and median across its point, not nothing
+            (index, values), = band
+            band = [(index - 0.3, values), (index + 0.3, values)]
         if band:
             xs = [i for i, _ in band]
             low = pg.PlotCurveItem(xs, [b[0] * scale for _, b in band], pen=pg.mkPen(None))
