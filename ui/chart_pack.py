@@ -66,6 +66,7 @@ def captioned(chart: pg.PlotWidget, title: str, subtitle: str, scale: float) -> 
     chart.setProperty("exportTitle", title)
     chart.setProperty("exportSubtitle", subtitle)
     chart.setProperty("captioned", True)
+    chart.setProperty("textScale", scale)  # exports lay a larger-text chart out larger
     return chart
 
 

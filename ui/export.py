@@ -64,9 +64,15 @@ def _slug(text: str) -> str:
     return "-".join(words)
 
 
-def layout_scale(width: int, height: int, scale: float) -> float:
-    """The sharpness actually used: `scale`, or less where the layout would be too small."""
-    return max(0.25, min(scale, width / SMALLEST_LAYOUT[0], height / SMALLEST_LAYOUT[1]))
+def layout_scale(width: int, height: int, scale: float, text_scale: float = 1.0) -> float:
+    """The sharpness actually used: `scale`, or less where the layout would be too small (for a
+    chart with larger text, e.g. meeting mode's, in proportion)."""
+    smallest_width, smallest_height = (side * text_scale for side in SMALLEST_LAYOUT)
+    return max(0.25, min(scale, width / smallest_width, height / smallest_height))
+
+
+def _text_scale(widget: QWidget) -> float:
+    return float(widget.property("textScale") or 1.0)
 
 
 def _plot_item(widget: QWidget):
@@ -211,7 +217,7 @@ def captioned(widget: QWidget, caption: Caption | None):
 def render_image(widget: QWidget, width: int, height: int, scale: float = 2.0,
                  caption: Caption | None = None) -> QImage:
     """The widget drawn to fill an image of exactly width x height pixels at `scale` detail."""
-    scale = layout_scale(width, height, scale)
+    scale = layout_scale(width, height, scale, _text_scale(widget))
     logical = QSize(max(1, round(width / scale)), max(1, round(height / scale)))
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
@@ -252,7 +258,7 @@ def save_png(widget: QWidget, path: str | Path, width: int = 1920, height: int =
     """The chart as a PNG; `caption` defaults to caption_for(widget)."""
     path = Path(path)
     image = render_image(widget, width, height, scale, caption or caption_for(widget))
-    used = layout_scale(width, height, scale)
+    used = layout_scale(width, height, scale, _text_scale(widget))
     image.setDotsPerMeterX(round(96 * used / 0.0254))  # tells editors the intended print size
     image.setDotsPerMeterY(round(96 * used / 0.0254))
     if not image.save(str(path), "PNG"):
@@ -267,7 +273,7 @@ def save_svg(widget: QWidget, path: str | Path, width: int = 1920, height: int =
 
     path = Path(path)
     caption = caption or caption_for(widget)
-    scale = layout_scale(width, height, SVG_SCALE)
+    scale = layout_scale(width, height, SVG_SCALE, _text_scale(widget))
     logical = QSize(max(1, round(width / scale)), max(1, round(height / scale)))
     generator = QSvgGenerator()
     generator.setFileName(str(path))
