@@ -26,6 +26,7 @@ lint: setup
 
 bench: setup
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_workbooks.py
 
 # 1-million-call import and the Telephony page on a 3-year PCN (bench/RESULTS_TELEPHONY.md).
 bench-calls: setup

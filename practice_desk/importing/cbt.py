@@ -27,7 +27,12 @@ from practice_desk.importing.dates import BadDate, check_plausible, parse_day, p
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.plausible import MAX_COUNT, check_count
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
-from practice_desk.importing.rows import CachedParser, column_index, note_encoding, upsert_practice
+from practice_desk.importing.rows import (
+    CachedParser,
+    column_index,
+    note_encoding,
+    upsert_practices,
+)
 from practice_desk.importing.sources import Source, read_csv
 from practice_desk.importing.workbooks import Workbook, blank, open_workbook
 
@@ -213,6 +218,8 @@ def _month(value: object) -> str:
 
 def _count(value: object) -> int | None:
     """A count cell: '-' or blank -> None (never 0)."""
+    if type(value) is float and 0 <= value <= MAX_COUNT and value.is_integer():
+        return int(value)  # calamine's numbers: almost every cell
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -359,7 +366,8 @@ def _read_table(ctx, sheet: str, sheet_rows: list[list], table: Table, units, pr
             row = (*row, *([None] * (max(i_month, i_code) + 1 - len(row))))
         raw_month, raw_code = row[i_month], row[i_code]
         code_text = _text(raw_code) or ""
-        if _norm(raw_month) == "total" or code_text.lower() in ("national", "total"):
+        if code_text.lower() in ("national", "total") or (
+                type(raw_month) is str and _norm(raw_month) == "total"):
             continue  # the national total row
         if blank(raw_month) and blank(raw_code):
             continue  # blank or spacer row
@@ -408,6 +416,7 @@ def _store_rows(table: Table, sheet: str, found: list, units, problems,
     counts = [(name, i) for name, i in col.items() if name in COUNT_COLUMNS]
     infos = [(name, i) for name, i in col.items() if name in INFO_COLUMNS]
     i_sub_icb = col.get("sub_icb_code")
+    width = max(col.values()) + 1
     where = table.sheet
     seen: dict[tuple[str, str], int] = {}
     shared: dict[tuple[str, str], dict[str, int | None]] = {}  # Unassigned rows summed here
@@ -415,22 +424,17 @@ def _store_rows(table: Table, sheet: str, found: list, units, problems,
     for number, row, month, code in found:
         if month is None:
             continue  # reported by _fill_months
-        values: dict[str, int | None] = {}
-        bad = False
-        for name, i in counts:
-            try:
-                values[name] = _count(row[i] if i < len(row) else None)
-            except ValueError as exc:
-                problems.add(ImportProblem(where, None, f"row {number}, column "
-                                                        f"'{table.labels[name]}': {exc}"))
-                bad = True
-        if bad:
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
+        try:
+            values = {name: _count(row[i]) for name, i in counts}
+        except ValueError:
+            _report_counts(table, number, row, counts, problems)
             continue
         read += 1
         if code == UNASSIGNED:
             unassigned += 1
-            sub_icb = _text(row[i_sub_icb]) if i_sub_icb is not None and i_sub_icb < len(row) \
-                else None
+            sub_icb = _text(row[i_sub_icb]) if i_sub_icb is not None else None
             if not sub_icb:
                 problems.add(ImportProblem(where, None, f"row {number}: an 'Unassigned' row "
                                                         "without a Sub ICB code cannot be kept "
@@ -451,7 +455,7 @@ def _store_rows(table: Table, sheet: str, found: list, units, problems,
             unit = units[key] = _Unit(code, month)
         _merge(unit, values, sheet, disagreements)
         if unit.info is None and infos:
-            unit.info = {name: _text(row[i]) if i < len(row) else None for name, i in infos}
+            unit.info = {name: _text(row[i]) for name, i in infos}
     for key, values in shared.items():
         unit = units.get(key)
         if unit is None:
@@ -460,9 +464,22 @@ def _store_rows(table: Table, sheet: str, found: list, units, problems,
     return read, unassigned
 
 
+def _report_counts(table: Table, number: int, row: list, counts: list, problems) -> None:
+    for name, i in counts:
+        try:
+            _count(row[i])
+        except ValueError as exc:
+            problems.add(ImportProblem(table.sheet, None, f"row {number}, column "
+                                                          f"'{table.labels[name]}': {exc}"))
+
+
 def _merge(unit: _Unit, values: dict[str, int | None], sheet: str,
            disagreements: dict[str, int]) -> None:
     """The same column in several tables (inbound in all three): the first table's figure stays."""
+    if not unit.values:  # the unit's first table
+        unit.values = values
+        unit.sources = dict.fromkeys(values, sheet)
+        return
     for name, value in values.items():
         earlier = unit.values.get(name)
         if earlier is None:
@@ -488,8 +505,7 @@ def _store_months(ctx: ImportContext, units: dict[tuple[str, str], _Unit]) -> No
         if u.ods_code and u.info is not None:
             if u.ods_code not in newest or newest[u.ods_code].month < u.month:
                 newest[u.ods_code] = u
-    for code, u in newest.items():
-        upsert_practice(ctx, code, u.info, as_of=u.month)
+    upsert_practices(ctx, ((code, u.info, u.month) for code, u in newest.items()))
 
 
 # --- daily CSVs ------------------------------------------------------------------------------

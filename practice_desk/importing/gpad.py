@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from practice_desk.importing import context
 from practice_desk.importing.context import DuplicateRows, ImportContext, RowProblems
-from practice_desk.importing.dates import check_plausible, parse_day, parse_month
+from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.rows import (
     PRACTICE_FIELDS,
@@ -13,10 +15,11 @@ from practice_desk.importing.rows import (
     note_encoding,
     parse_count,
     upsert_practice,
+    upsert_practices,
     valid_ods,
     width_problem,
 )
-from practice_desk.importing.sources import Source, read_csv
+from practice_desk.importing.sources import CsvReader, OpenCsv, Source, read_csv
 
 BATCH = 50_000
 
@@ -52,79 +55,168 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
     reader = read_csv(source)
     note_encoding(ctx, reader)
     col = column_index(reader, CROSSTAB_COLUMNS)
-    width = len(reader.header)
-    i_month, i_code, i_count = (col["APPOINTMENT_MONTH_START_DATE"], col["GP_CODE"],
-                                col["COUNT_OF_APPOINTMENTS"])
-    dims = [("hcp_type", col["HCP_TYPE"]), ("appt_mode", col["APPT_MODE"]),
-            ("category", col["NATIONAL_CATEGORY"]),
-            ("interval", col["TIME_BETWEEN_BOOK_AND_APPT"]), ("status", col["APPT_STATUS"])]
-    month_of = CachedParser(_month)
-    practices: dict[str, tuple[str, list[str]]] = {}
-    claims: set[tuple[str, str]] = set()
-    problems = RowProblems()
-    batch: list[tuple] = []
-    insert = ("INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, appt_mode, "
-              "category, interval, status, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    # The hot loop (~1.2 million rows a national month): values that repeat row after row
-    # (month, practice code, the five labels) are looked up once and then memoised here.
-    i_hcp, i_mode, i_category, i_interval, i_status = (i for _, i in dims)
-    label_ids: dict[tuple[str, ...], tuple[int, ...]] = {}  # raw labels -> their five ids
-    months: dict[str, str] = {}  # raw month -> parsed (bad ones are not kept: month_of raises)
-    codes: dict[str, str] = {}  # raw GP_CODE -> cleaned, valid code
-    import_id, append, check_every = ctx.import_id, batch.append, context.CHECK_EVERY
-    repeats = DuplicateRows("practice, month, staff type, mode, category, interval and status")
-    rows = 0
-    for line, row in reader.rows:
-        rows += 1
-        if not rows % check_every:  # tick() does nothing in between
-            ctx.tick(reader, rows)
-        if len(row) != width:
-            problems.add(source.problem(line, width_problem(len(row), width)))
-            continue
-        try:
-            month = months.get(row[i_month])
-            if month is None:
-                month = months[row[i_month]] = month_of(row[i_month])
-            raw_count = row[i_count]
-            count = parse_count(raw_count)
-        except ValueError as exc:
-            problems.add(source.problem(line, str(exc)))
-            continue
-        code = codes.get(row[i_code])
-        if code is None:
-            code = row[i_code].strip().upper()
-            if not valid_ods(code):
-                problems.add(source.problem(line, f"'{row[i_code]}' is not a practice ODS code"))
+    loop = _CrosstabLoop(ctx, source, reader, col)
+    opened = reader.opened
+    with opened.text:
+        loop.run(opened.fields(), opened)
+    loop.problems.raise_if_any()
+    ctx.rows_read += loop.rows
+    ctx.rows_stored += loop.rows
+    ctx.claim("gpad_practice", set(loop.units))
+    upsert_practices(ctx, ((code, {
+        "name": row[col["GP_NAME"]].strip(), "supplier": row[col["SUPPLIER"]].strip(),
+        "pcn_code": row[col["PCN_CODE"]].strip(), "pcn_name": row[col["PCN_NAME"]].strip(),
+        "sub_icb_code": row[col["SUB_ICB_LOCATION_CODE"]].strip(),
+        "sub_icb_name": row[col["SUB_ICB_LOCATION_NAME"]].strip(),
+    }, month) for code, (month, row) in loop.practices.items()))
+
+
+_LABEL_COLUMNS = [("hcp_type", "HCP_TYPE"), ("appt_mode", "APPT_MODE"),
+                  ("category", "NATIONAL_CATEGORY"), ("interval", "TIME_BETWEEN_BOOK_AND_APPT"),
+                  ("status", "APPT_STATUS")]
+_INSERT_CROSSTAB = ("INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, "
+                    "appt_mode, category, interval, status, count) VALUES ")
+ROWS_PER_INSERT = 1000  # rows in one multi-row INSERT (9,000 values, under SQLite's 32,766)
+
+
+def _insert_rows(conn, values: list, rows: int | None = None) -> None:
+    """Insert flat crosstab values, ROWS_PER_INSERT rows per statement (SQLite spends about a
+    quarter less than on one statement a row), or `rows` rows in one statement."""
+    rows = rows if rows is not None else ROWS_PER_INSERT
+    statement = _INSERT_CROSSTAB + ",".join(["(?,?,?,?,?,?,?,?,?)"] * rows)
+    step = 9 * rows
+    for start in range(0, len(values) - step + 1, step):
+        conn.execute(statement, values[start:start + step])
+
+
+class _CrosstabLoop:
+    """The row loop of a crosstab (~1.2 million rows a national month). Everything that repeats
+    row after row is worked out once and remembered: the practice-month (rows come a practice
+    at a time, so it is looked at only when the code or month text changes), the five label ids
+    of each label combination, and each count text. A row then costs a few dictionary look-ups,
+    and its repeat check one integer: (practice-month number, label combination number)."""
+
+    def __init__(self, ctx: ImportContext, source: Source, reader: CsvReader,
+                 col: dict[str, int]):
+        self.ctx, self.source, self.reader = ctx, source, reader
+        self.col = col
+        self.width = len(reader.header)
+        self.month_of = CachedParser(_month)
+        self.problems = RowProblems()
+        self.units: dict[tuple[str, str], int] = {}  # (code, month) -> its number; the claims
+        self.practices: dict[str, tuple[str, list[str]]] = {}  # code -> newest (month, row)
+        self.combos: dict[tuple[int, ...], int] = {}  # five label ids -> combination number
+        self.rows = 0
+
+    def run(self, csv_rows: Iterator[list[str]], where: OpenCsv) -> None:
+        ctx, source, col, problems = self.ctx, self.source, self.col, self.problems
+        width, import_id, check_every = self.width, ctx.import_id, context.CHECK_EVERY
+        i_month, i_code, i_count = (col["APPOINTMENT_MONTH_START_DATE"], col["GP_CODE"],
+                                    col["COUNT_OF_APPOINTMENTS"])
+        i_hcp, i_mode, i_category, i_interval, i_status = (col[c] for _, c in _LABEL_COLUMNS)
+        labels_seen: dict[tuple[str, ...], tuple[tuple[int, ...], int]] = {}
+        counts: dict[str, int] = {}
+        seen: set[int] = set()
+        values: list = []  # rows waiting to be inserted, flat
+        extend, conn = values.extend, ctx.conn
+        flush_at = 9 * BATCH
+        last_code = last_month = None
+        unit = None  # (code, month, number << 32) of the current practice-month, or a problem
+        rows = 0
+        for row in csv_rows:
+            rows += 1
+            if not rows % check_every:
+                self.rows = rows
+                ctx.tick(self.reader, rows)
+            if len(row) != width:
+                rows -= self._odd_width(row, where.line_num)
                 continue
-            codes[row[i_code]] = code
-        if (code, month) not in claims:  # the first row of a practice-month
-            claims.add((code, month))
-            if code not in practices or practices[code][0] < month:
-                practices[code] = (month, row)
-        labels = (row[i_hcp], row[i_mode], row[i_category], row[i_interval], row[i_status])
-        ids = label_ids.get(labels)
-        if ids is None:
-            ids = label_ids[labels] = tuple(
-                ctx.label_id(d, raw, source) for (d, _), raw in zip(dims, labels, strict=True)
-            )
-        if not repeats.check((code, month, ids), line, source, problems):
-            continue
-        append((import_id, code, month, *ids, count))
-        if len(batch) >= BATCH:
-            ctx.conn.executemany(insert, batch)
-            batch.clear()
-    problems.raise_if_any()
-    ctx.conn.executemany(insert, batch)
-    ctx.rows_read += rows
-    ctx.rows_stored += rows
-    ctx.claim("gpad_practice", claims)
-    for code, (month, row) in practices.items():
-        upsert_practice(ctx, code, {
-            "name": row[col["GP_NAME"]].strip(), "supplier": row[col["SUPPLIER"]].strip(),
-            "pcn_code": row[col["PCN_CODE"]].strip(), "pcn_name": row[col["PCN_NAME"]].strip(),
-            "sub_icb_code": row[col["SUB_ICB_LOCATION_CODE"]].strip(),
-            "sub_icb_name": row[col["SUB_ICB_LOCATION_NAME"]].strip(),
-        }, as_of=month)
+            raw_code, raw_month = row[i_code], row[i_month]
+            if raw_code != last_code or raw_month != last_month:
+                last_code, last_month = raw_code, raw_month
+                unit = self._unit(raw_code, raw_month, row)
+            if type(unit) is not tuple:
+                rows -= self._bad_unit(unit, row, i_count, where.line_num)
+                continue
+            count = counts.get(row[i_count])
+            if count is None:
+                try:
+                    count = counts[row[i_count]] = parse_count(row[i_count])
+                except ValueError as exc:
+                    problems.add(source.problem(where.line_num, str(exc)))
+                    continue
+            labels = (row[i_hcp], row[i_mode], row[i_category], row[i_interval], row[i_status])
+            found = labels_seen.get(labels)
+            if found is None:
+                found = labels_seen[labels] = self._combination(labels)
+            ids, combo = found
+            key = unit[2] | combo
+            if key in seen:
+                problems.add(source.problem(where.line_num, "repeats an earlier row for the "
+                                            "same practice, month, staff type, mode, category, "
+                                            "interval and status"))
+                continue
+            seen.add(key)
+            extend((import_id, unit[0], unit[1], *ids, count))
+            if len(values) >= flush_at:
+                _insert_rows(conn, values)
+                del values[:len(values) - len(values) % (9 * ROWS_PER_INSERT)]
+        _insert_rows(conn, values)
+        del values[:len(values) - len(values) % (9 * ROWS_PER_INSERT)]
+        if values:
+            _insert_rows(conn, values, len(values) // 9)
+        self.rows = rows
+
+    def _unit(self, raw_code: str, raw_month: str, row: list[str]):
+        """(code, month, number << 32) of a practice-month, first seen or not; else the
+        BadDate of its month or the text of its code problem."""
+        try:
+            month = self.month_of(raw_month)
+        except BadDate as exc:
+            return exc
+        code = raw_code.strip().upper()
+        if not valid_ods(code):
+            return f"'{raw_code}' is not a practice ODS code"
+        number = self.units.get((code, month))
+        if number is None:  # the first row of a practice-month
+            number = self.units[(code, month)] = len(self.units)
+            if code not in self.practices or self.practices[code][0] < month:
+                self.practices[code] = (month, row)
+        return (code, month, number << 32)
+
+    def _bad_unit(self, why, row: list[str], i_count: int, line: int) -> int:
+        """A row whose month or practice code is bad: the problem, in the order the checks
+        go (month, count, code). 1 when the row is blank (not counted), else 0."""
+        if _blank(row):
+            return 1
+        if isinstance(why, BadDate):
+            self.problems.add(self.source.problem(line, str(why)))
+            return 0
+        try:
+            parse_count(row[i_count])
+        except ValueError as exc:
+            self.problems.add(self.source.problem(line, str(exc)))
+            return 0
+        self.problems.add(self.source.problem(line, why))
+        return 0
+
+    def _odd_width(self, row: list[str], line: int) -> int:
+        if _blank(row):
+            return 1
+        self.problems.add(self.source.problem(line, width_problem(len(row), self.width)))
+        return 0
+
+    def _combination(self, labels: tuple[str, ...]) -> tuple[tuple[int, ...], int]:
+        ids = tuple(self.ctx.label_id(d, raw, self.source)
+                    for (d, _), raw in zip(_LABEL_COLUMNS, labels, strict=True))
+        combo = self.combos.get(ids)
+        if combo is None:
+            combo = self.combos[ids] = len(self.combos)
+        return ids, combo
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(field.strip() for field in row)
 
 
 # --- Mapping.csv -------------------------------------------------------------------------

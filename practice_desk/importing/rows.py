@@ -3,7 +3,7 @@ encoding note, memoised date parsing, and the practice identity (name, PCN, sub-
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate
@@ -62,21 +62,28 @@ class CachedParser:
 
 def upsert_practice(ctx: ImportContext, ods_code: str, fields: dict[str, str], as_of: str) -> None:
     """Newer data wins where it has a value; older data only fills gaps."""
-    columns = ", ".join(PRACTICE_FIELDS)
-    marks = ", ".join("?" * len(PRACTICE_FIELDS))
-    updates = ", ".join(
-        f"{f} = CASE WHEN excluded.as_of >= practices.as_of "
-        f"THEN COALESCE(excluded.{f}, practices.{f}) ELSE COALESCE(practices.{f}, excluded.{f}) END"
-        for f in PRACTICE_FIELDS
-    )
-    values = [fields.get(f) or None for f in PRACTICE_FIELDS]
-    ctx.mention("practice", ods_code)
-    ctx.conn.execute(
-        f"INSERT INTO practices (ods_code, {columns}, as_of, import_id) VALUES (?, {marks}, ?, ?) "
-        f"ON CONFLICT (ods_code) DO UPDATE SET {updates}, "
-        "as_of = MAX(practices.as_of, excluded.as_of), import_id = excluded.import_id",
-        [ods_code, *values, as_of, ctx.import_id],
-    )
+    upsert_practices(ctx, [(ods_code, fields, as_of)])
+
+
+def upsert_practices(ctx: ImportContext,
+                     practices: Iterable[tuple[str, dict[str, str | None], str]]) -> None:
+    """upsert_practice for many (ods_code, fields, as_of), in one executemany."""
+    rows = []
+    for code, fields, as_of in practices:
+        ctx.mention("practice", code)
+        rows.append([code, *[fields.get(f) or None for f in PRACTICE_FIELDS], as_of,
+                     ctx.import_id])
+    ctx.conn.executemany(_UPSERT, rows)
+
+
+_UPSERT = (
+    f"INSERT INTO practices (ods_code, {', '.join(PRACTICE_FIELDS)}, as_of, import_id) "
+    f"VALUES (?, {', '.join('?' * len(PRACTICE_FIELDS))}, ?, ?) "
+    "ON CONFLICT (ods_code) DO UPDATE SET "
+    + ", ".join(f"{f} = CASE WHEN excluded.as_of >= practices.as_of "
+                f"THEN COALESCE(excluded.{f}, practices.{f}) "
+                f"ELSE COALESCE(practices.{f}, excluded.{f}) END" for f in PRACTICE_FIELDS)
+    + ", as_of = MAX(practices.as_of, excluded.as_of), import_id = excluded.import_id")
 
 
 def valid_ods(code: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -199,6 +200,7 @@ class CsvReader:
     rows: Iterator[tuple[int, list[str]]]
     position: Callable[[], int]
     first_non_utf8_line: int | None = None
+    opened: OpenCsv | None = None  # its csv reader, for a hot loop that reads it directly
 
 
 @dataclass
@@ -212,6 +214,7 @@ class OpenCsv:
     text: io.TextIOBase
     reader: Iterator[list[str]]
     problem: ImportProblem | None = None  # why the rows cannot be read (detect_encoding)
+    line_num: int = 0  # the physical line of the row `fields` gave last
 
     def header(self) -> list[str]:
         try:
@@ -245,6 +248,30 @@ class OpenCsv:
                 raise ImportFailed([problem]) from None
 
 
+    def fields(self) -> Iterator[list[str]]:
+        """Every row's fields as the csv reader would give them (blank rows too), its physical
+        line in `self.line_num`, about twice as fast for a million rows: a line without
+        quotes and shorter than MAX_FIELD is split on the delimiter; any other line is given
+        to a csv reader that takes further lines as it needs them (a quoted line break)."""
+        self.refuse_if_damaged()
+        text, delimiter = self.text, self.reader.dialect.delimiter
+        self.line_num = self.reader.line_num
+        for line in text:
+            if '"' in line or len(line) > MAX_FIELD:
+                quoted = csv.reader(itertools.chain((line,), text), delimiter=delimiter)
+                try:
+                    row = next(quoted, [])
+                except csv.Error as exc:
+                    problem = self.source.problem(self.line_num + 1, f"unreadable CSV ({exc})")
+                    raise ImportFailed([problem]) from None
+                self.line_num += quoted.line_num
+                yield row
+                continue
+            self.line_num += 1
+            line = line.rstrip("\r\n")
+            yield line.split(delimiter) if line else []
+
+
 def open_csv(source: Source, delimiter: str = ",") -> OpenCsv:
     found = detect_encoding(source)
     encoding = found.name
@@ -261,7 +288,7 @@ def read_csv(source: Source) -> CsvReader:
     opened = open_csv(source)
     headers = [clean_header(h) for h in opened.header()]
     return CsvReader(source, headers, opened.encoding, opened.rows(), opened.raw.tell,
-                     opened.first_non_utf8_line)
+                     opened.first_non_utf8_line, opened)
 
 
 def clean_header(name: str) -> str:
