@@ -451,7 +451,99 @@ CREATE TABLE workforce (
 );
 """
 
+# How migration 8's `calls` codes its words. Stored data depends on them: never reorder, only
+# append. The telephony code reads them from here (practice_desk/telephony/model.py).
+CALL_DIRECTIONS = ("inbound", "outbound", "internal")
+CALL_OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
+
+
+def _words(column: str, words: tuple[str, ...], to_code: bool) -> str:
+    """A CASE turning a stored code into its word (or, to_code, a word into its code)."""
+    pairs = [(f"'{w}'", str(i)) if to_code else (str(i), f"'{w}'") for i, w in enumerate(words)]
+    return f"CASE {column} " + " ".join(f"WHEN {a} THEN {b}" for a, b in pairs) + " END"
+
+
+def _hex64(column: str) -> str:
+    """The first 16 hex digits of a text column as a signed 64-bit integer (as Python's
+    int.from_bytes(digest[:8], 'big', signed=True)): SQLite's << wraps into the sign bit."""
+    return " | ".join(f"((instr('0123456789abcdef', substr({column}, {i + 1}, 1)) - 1) << "
+                      f"{60 - 4 * i})" for i in range(16))
+
+
+MIGRATION_8 = f"""
+-- A compact call store: about 50 bytes a call (calls and its key together) where schema 5 took
+-- about 210. Words are small codes (CALL_DIRECTIONS, CALL_OUTCOMES) or call_labels ids; the time
+-- is the London day and clock as integers (the UTC instant is day * 86400 + clock - 3600 * summer,
+-- so none of these can be worked out from another); key and caller hash are 64-bit integers
+-- (the first 16 hex digits schema 5 kept of the same digests, so overlapping exports still
+-- match); waits and talk times whole milliseconds (schema 5 rounded them to the millisecond).
+-- The table is its unique key (practice, day, key): no separate index, no rowid.
+CREATE TABLE call_labels (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,            -- 'practice' (ODS code), 'route' or 'supplier_outcome'
+    text TEXT NOT NULL,
+    UNIQUE (kind, text)
+);
+CREATE TABLE calls_v8 (
+    practice INTEGER NOT NULL,     -- call_labels id of the practice's ODS code
+    day INTEGER NOT NULL,          -- Europe/London date, days since 1970-01-01
+    call_key INTEGER NOT NULL,     -- the same call in an overlapping export gets the same key
+    clock INTEGER NOT NULL,        -- Europe/London time of day, seconds since midnight
+    summer INTEGER NOT NULL,       -- 1 when London was on summer time (BST), else 0
+    import_id INTEGER NOT NULL,
+    direction INTEGER NOT NULL,    -- index in CALL_DIRECTIONS
+    outcome INTEGER,               -- index in CALL_OUTCOMES
+    route INTEGER,                 -- call_labels id: route, queue or IVR option as written
+    supplier_outcome INTEGER,      -- call_labels id: the supplier's own word, for reconciliation
+    wait_ms INTEGER,               -- queue/ring time before answer or before the caller gave up
+    talk_ms INTEGER,
+    callback_made INTEGER NOT NULL,
+    is_111 INTEGER NOT NULL,
+    caller INTEGER,                -- 64 bits of the keyed one-way caller hash; never the number
+    PRIMARY KEY (practice, day, call_key)
+) WITHOUT ROWID;
+INSERT INTO call_labels (kind, text) SELECT DISTINCT 'practice', ods_code FROM calls
+    ORDER BY ods_code;
+INSERT INTO call_labels (kind, text) SELECT DISTINCT 'route', route FROM calls
+    WHERE route IS NOT NULL ORDER BY route;
+INSERT INTO call_labels (kind, text) SELECT DISTINCT 'supplier_outcome', supplier_outcome
+    FROM calls WHERE supplier_outcome IS NOT NULL ORDER BY supplier_outcome;
+INSERT INTO calls_v8
+SELECT p.id, c.day, {_hex64("c.call_key")}, c.clock,
+    (c.day * 86400 + c.clock - CAST(strftime('%s', c.started_at) AS INTEGER)) / 3600,
+    c.import_id, {_words("c.direction", CALL_DIRECTIONS, True)},
+    {_words("c.outcome", CALL_OUTCOMES, True)}, r.id, s.id,
+    CAST(round(c.wait_s * 1000) AS INTEGER), CAST(round(c.talk_s * 1000) AS INTEGER),
+    c.callback_made, c.is_111, {_hex64("c.caller_hash")}
+FROM (SELECT *, CAST(julianday(local_day) - 2440587.5 AS INTEGER) AS day,
+             CAST(substr(local_time, 1, 2) AS INTEGER) * 3600
+             + CAST(substr(local_time, 4, 2) AS INTEGER) * 60
+             + CAST(substr(local_time, 7, 2) AS INTEGER) AS clock FROM calls) c
+JOIN call_labels p ON p.kind = 'practice' AND p.text = c.ods_code
+LEFT JOIN call_labels r ON r.kind = 'route' AND r.text = c.route
+LEFT JOIN call_labels s ON s.kind = 'supplier_outcome' AND s.text = c.supplier_outcome
+ORDER BY p.id, c.day;
+DROP TABLE calls;
+ALTER TABLE calls_v8 RENAME TO calls;
+
+-- The calls in words, as schema 5 kept them (for reading by hand and for reconciliation).
+CREATE VIEW call_list AS
+SELECT c.import_id, p.text AS ods_code, c.call_key,
+    strftime('%Y-%m-%dT%H:%M:%SZ', c.day * 86400 + c.clock - 3600 * c.summer, 'unixepoch')
+        AS started_at,
+    date(c.day * 86400, 'unixepoch') AS local_day, time(c.clock, 'unixepoch') AS local_time,
+    (c.day + 3) % 7 AS weekday,   -- 0 = Monday (1 January 1970 was a Thursday)
+    {_words("c.direction", CALL_DIRECTIONS, False)} AS direction,
+    r.text AS route, c.wait_ms / 1000.0 AS wait_s, c.talk_ms / 1000.0 AS talk_s,
+    {_words("c.outcome", CALL_OUTCOMES, False)} AS outcome,
+    s.text AS supplier_outcome, c.callback_made, c.is_111, c.caller AS caller_hash
+FROM calls c
+JOIN call_labels p ON p.id = c.practice
+LEFT JOIN call_labels r ON r.id = c.route
+LEFT JOIN call_labels s ON s.id = c.supplier_outcome;
+"""
+
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5,
-                         MIGRATION_6, MIGRATION_7]
+                         MIGRATION_6, MIGRATION_7, MIGRATION_8]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,7 +35,7 @@ def counts(conn, practice, month="2025-10"):
 
 def calls(conn, practice):
     return [dict(r) for r in conn.execute(
-        "SELECT * FROM calls WHERE ods_code = ? ORDER BY started_at", (practice,))]
+        "SELECT * FROM call_list WHERE ods_code = ? ORDER BY started_at", (practice,))]
 
 
 # xon_export.csv, practice A81001, Monday 6 and Tuesday 7 October 2025 (BST):
@@ -239,8 +239,8 @@ def aggregate_tables(conn):
 
 
 def test_sums_added_at_import_equal_a_rebuild_from_the_calls(conn):
-    """The importer adds new calls to the aggregates itself (sums.add_calls); rebuilding
-    them from `calls` with SQL (as undo and a change of core hours do) must give the same."""
+    """The importer adds each block's new calls to the aggregates (sums.add_calls); summing
+    them again from `calls` (as undo and a change of core hours do) must give the same."""
     for name, practice in [("xon_export.csv", "A81001"), ("xon_export_overlap.csv", "A81001"),
                            ("xon_clock_change.csv", "A81009"), ("3cx_cdr.csv", "B81002"),
                            ("Master.csv", "C81003")]:

@@ -159,7 +159,7 @@ def test_repeat_callers_are_seen_by_the_importer(conn, tmp_path):
     report = import_file(conn, path, options=ImportOptions(practice="DEM900"))
     assert report.status == "done", report.message
     calls, callers, withheld = conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT caller_hash), SUM(caller_hash IS NULL) FROM calls "
+        "SELECT COUNT(*), COUNT(DISTINCT caller_hash), SUM(caller_hash IS NULL) FROM call_list "
         "WHERE direction = 'inbound'").fetchone()
     assert withheld > 0 and callers < 0.8 * calls
 
@@ -186,7 +186,7 @@ def test_demo_loads_call_logs_and_the_cbt_workbook(loaded):
     assert all(r.status == "done" for r in reports), [r.message for r in reports]
     kinds = [r.kind for r in reports]
     assert kinds.count("call_log") == 4 and kinds.count("cbt_workbook") == 1
-    practices = [r[0] for r in conn.execute("SELECT DISTINCT ods_code FROM calls ORDER BY 1")]
+    practices = [r[0] for r in conn.execute("SELECT DISTINCT ods_code FROM call_list ORDER BY 1")]
     assert practices == LOG_PRACTICES  # DEM005 has no call log
     months = [r[0] for r in conn.execute("SELECT DISTINCT month FROM call_hours ORDER BY 1")]
     assert months == CALL_MONTHS
@@ -287,7 +287,7 @@ def test_remove_demo_leaves_nothing_demo_behind(tmp_path):
     assert real.status == "done"
     demo.load_demo(conn)
     demo.remove_demo(conn)
-    for table, column in (("calls", "ods_code"), ("call_hours", "ods_code"),
+    for table, column in (("call_list", "ods_code"), ("call_hours", "ods_code"),
                           ("call_waits", "ods_code"), ("cbt_monthly", "unit"),
                           ("practices", "ods_code"), ("diversions", "ods_code"),
                           ("coverage", "unit"), ("list_sizes", "ods_code"),

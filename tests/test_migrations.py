@@ -264,38 +264,55 @@ def test_daily_backup_on_the_first_open_of_a_day(db_path, crosstab_csv):
 
 
 def test_migration_5_keeps_calls_and_sums_call_months(tmp_path):
-    """Calls and hourly aggregates written under schema 4 survive the rebuild of `calls`, their
-    keys and caller hashes cut to the prefixes new imports write; the new call_months equal
-    call_hours' sums; re-importing the same export still adds nothing."""
+    """Calls and hourly aggregates written under schema 4 survive the rebuilds of `calls` (5,
+    then 7), their keys and caller hashes cut to the 64 bits new imports write; the new
+    call_months equal call_hours' sums; re-importing the same export still adds nothing."""
+    import gzip
+
     from practice_desk.importing.runner import ImportOptions
     from practice_desk.telephony.aggregates import call_month_counts
 
-    export = Path(__file__).parent / "data" / "calls" / "xon_export.csv"
-    donor = open_database(":memory:")
-    assert import_file(donor, export, options=ImportOptions(practice="A81001")).status == "done"
+    data = Path(__file__).parent / "data" / "calls"
+    donor_path = tmp_path / "v5.sqlite"  # calls as the schema-5 importer wrote them
+    donor_path.write_bytes(gzip.decompress((data / "schema5_calls.sqlite.gz").read_bytes()))
+    donor = sqlite3.connect(donor_path)
     old = sqlite3.connect(tmp_path / "v4.sqlite", isolation_level=None)
     for script in MIGRATIONS[:4]:
         old.executescript(script)
     old.execute("PRAGMA user_version = 4")
+    old.execute("BEGIN")
     for table in ("imports", "calls", "call_hours", "call_waits", "settings"):
-        rows = [dict(r) for r in donor.execute(f"SELECT * FROM {table}")]
+        rows = [list(r) for r in donor.execute(f"SELECT * FROM {table}")]
         if table == "calls":  # schema 4 kept 32-digit keys and 64-digit caller hashes
             for row in rows:
-                row["call_key"] += "0" * 16
-                row["caller_hash"] = row["caller_hash"] and row["caller_hash"] + "f" * 32
+                row[3] += "0" * 16
+                row[16] = row[16] and row[16] + "f" * 32
         marks = ",".join("?" * len(rows[0]))
-        old.executemany(f"INSERT INTO {table} VALUES ({marks})", [tuple(r.values()) for r in rows])
+        old.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    old.execute("COMMIT")
     old.close()
 
     conn = open_database(tmp_path / "v4.sqlite")
     assert schema_version(conn) == SCHEMA_VERSION
-    ordered = "SELECT * FROM calls ORDER BY id"
-    assert [tuple(r) for r in conn.execute(ordered)] == [tuple(r) for r in donor.execute(ordered)]
+    columns = ("import_id, ods_code, call_key, started_at, local_day, local_time, weekday, "
+               "direction, route, wait_s, talk_s, outcome, supplier_outcome, callback_made, "
+               "is_111, caller_hash")
+    got = sorted(tuple(r) for r in conn.execute(f"SELECT {columns} FROM call_list"))
+    want = sorted((*r[:2], _bits64(r[2]), *r[3:15], _bits64(r[15]))
+                  for r in donor.execute(f"SELECT {columns} FROM calls"))
+    assert got == want and len(got) == 4439
     by_month = call_month_counts(conn, ["A81001"], "2025-10", "2025-10")
     by_days = call_month_counts(conn, ["A81001"], "2025-10-01", "2025-10-31")
-    assert by_month == by_days and by_month["2025-10"]["inbound"] == 12
+    assert by_month == by_days and by_month["2025-10"]["inbound"] == 16
     again = tmp_path / "again.csv"  # the same calls in other bytes: matched call by call
-    again.write_bytes(export.read_bytes() + b"\n\n")
+    again.write_bytes((data / "xon_export.csv").read_bytes() + b"\n\n")
     report = import_file(conn, again, options=ImportOptions(practice="A81001"))
     assert report.status == "duplicate" and "already in the database" in report.message
-    assert conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 14
+    assert conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 4439
+
+
+def _bits64(hex_digits: str | None) -> int | None:
+    """A schema-5 key or caller hash as schema 7 keeps it: its first 64 bits, signed."""
+    if hex_digits is None:
+        return None
+    return int.from_bytes(bytes.fromhex(hex_digits[:16]), "big", signed=True)

@@ -58,7 +58,11 @@ from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution,
 from practice_desk.reports.anonymise import Anonymiser
 from practice_desk.reports.scope import ExportScope
 from practice_desk.targets import get_target
-from practice_desk.telephony.aggregates import calls_by_hour_weekday
+from practice_desk.telephony.aggregates import (
+    call_import_ids,
+    calls_by_hour_weekday,
+    supplier_words,
+)
 from practice_desk.telephony.times import day_range
 
 SHEETS = ["Cover", "Summary", "Telephony", "Appointments", "NHS App", "Demand and capacity",
@@ -280,8 +284,6 @@ def data_sources(conn: sqlite3.Connection, practices: list[str], start: str | No
          "'list_size' AND substr(period, 1, 7) <= ?", [*practices, high]),
         ("SELECT DISTINCT import_id FROM coverage WHERE source = 'cbt_month' "
          "AND period BETWEEN ? AND ?", [low, high]),
-        (f"SELECT DISTINCT import_id FROM calls WHERE ods_code IN ({marks}) "
-         "AND local_day BETWEEN ? AND ?", [*practices, *day_range(start, end)]),
         (f"SELECT DISTINCT import_id FROM diversions WHERE ods_code IN ({marks}) "
          "AND import_id IS NOT NULL", list(practices)),
     ]
@@ -290,6 +292,7 @@ def data_sources(conn: sqlite3.Connection, practices: list[str], start: str | No
             found.update(row[0] for row in conn.execute(sql, params))
         except sqlite3.OperationalError:  # a table this database does not have yet
             continue
+    found.update(call_import_ids(conn, practices, start, end))
     return [row for row in queries.list_imports(conn)
             if row["id"] in found and row["status"] == "done"]
 
@@ -747,12 +750,7 @@ class _Writer:
 
     def _supplier_words(self, ws: Worksheet, row: int) -> int:
         """How call logs' own outcome words were counted (e.g. voicemail as missed)."""
-        low, high = day_range(self.scope.start, self.scope.end)
-        marks = ",".join("?" * len(self.practices))
-        found = self.conn.execute(
-            "SELECT COALESCE(supplier_outcome, ''), outcome, COUNT(*) FROM calls "
-            f"WHERE ods_code IN ({marks}) AND local_day BETWEEN ? AND ? AND direction = 'inbound' "
-            "GROUP BY 1, 2 ORDER BY 3 DESC", [*self.practices, low, high]).fetchall()
+        found = supplier_words(self.conn, self.practices, self.scope.start, self.scope.end)
         if not found:
             return row
         _put(ws, row, 1, "Call-log outcomes: the supplier's words and how they were counted",

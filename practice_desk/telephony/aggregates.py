@@ -5,74 +5,25 @@ the default core hours). `call_waits` holds answered calls' waits in whole secon
 practice and month, for exact medians. `call_months`, `call_weekday_hours` and `call_days` sum
 `call_hours` per month for the monthly figures and the hour x weekday heatmap.
 
-An import adds its new calls to these sums itself (`sums.add_calls`, with numpy); an undo or
-the Asterisk queue_log rebuilds the (practice, day) pairs it touches from `calls` with SQL
-(`rebuild_days`), and `rebuild_all` rebuilds everything when core hours or bank holidays change.
-Tests hold the two ways equal.
-
-Wait bands (metrics.md): < 60 s, 60-120 s, 120-300 s, > 300 s. A wait of exactly 60 s is in
-1-2 min and exactly 120 s in 2-5 min (lower edges belong to the band above); exactly 300 s is in
-2-5 min because metrics.md writes the last band as '> 300 s'. Waits that are unknown (NULL) are in
-no band, so band sums may fall short of answered/missed, as in NHS data.
+Imports add their new calls to these sums, and an undo, the Asterisk queue_log and new core hours
+or bank holidays sum whole practice-months again from `calls`: both with the same code and rules
+(sums.py, model.py).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 from local_db.connection import rollback
-from practice_desk.telephony.times import day_range
+from practice_desk.telephony.model import DIRECTIONS, EPOCH_ORDINAL, OUTCOMES, WAIT_BANDS
+from practice_desk.telephony.times import day_range, month_days
 
-WAIT_BANDS = ("lt1m", "1to2m", "2to5m", "gt5m")
-OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
-COUNT_KEYS = ("inbound", "answered", "ivr_ended", "callback_requested", "missed",
-              "callback_made", "calls_111", "outbound") + tuple(
+COUNT_KEYS = ("inbound", *OUTCOMES, "callback_made", "calls_111", "outbound") + tuple(
     f"{kind}_wait_{band}" for kind in ("answered", "missed") for band in WAIT_BANDS)
 
-
-def _band_sql(outcome: str) -> str:
-    base = f"direction = 'inbound' AND outcome = '{outcome}' AND wait_s IS NOT NULL AND "
-    return ",\n".join([
-        f"SUM({base}wait_s < 60)",
-        f"SUM({base}wait_s >= 60 AND wait_s < 120)",
-        f"SUM({base}wait_s >= 120 AND wait_s <= 300)",
-        f"SUM({base}wait_s > 300)",
-    ])
-
-
-_HOURS_SQL = f"""
-INSERT INTO call_hours (ods_code, day, month, hour, weekday, core, inbound, answered, ivr_ended,
-    callback_requested, missed, callback_made, calls_111, outbound,
-    answered_wait_lt1m, answered_wait_1to2m, answered_wait_2to5m, answered_wait_gt5m,
-    missed_wait_lt1m, missed_wait_1to2m, missed_wait_2to5m, missed_wait_gt5m,
-    talk_sum_s, talk_count)
-SELECT ods_code, local_day, substr(local_day, 1, 7), CAST(substr(local_time, 1, 2) AS INTEGER),
-    weekday, core,
-    SUM(direction = 'inbound'),
-    SUM(direction = 'inbound' AND outcome = 'answered'),
-    SUM(direction = 'inbound' AND outcome = 'ivr_ended'),
-    SUM(direction = 'inbound' AND outcome = 'callback_requested'),
-    SUM(direction = 'inbound' AND outcome = 'missed'),
-    SUM(direction = 'inbound' AND callback_made = 1),
-    SUM(direction = 'inbound' AND is_111 = 1),
-    SUM(direction = 'outbound'),
-    {_band_sql('answered')},
-    {_band_sql('missed')},
-    TOTAL(CASE WHEN direction = 'inbound' AND outcome = 'answered' THEN talk_s END),
-    SUM(direction = 'inbound' AND outcome = 'answered' AND talk_s IS NOT NULL)
-FROM (
-    SELECT c.*, (c.weekday IN (SELECT value FROM json_each(:days))
-                 AND c.local_time >= :start AND c.local_time < :end
-                 AND c.local_day NOT IN (SELECT day FROM bank_holidays)) AS core
-    FROM calls c WHERE c.ods_code = :practice
-      AND c.local_day IN (SELECT value FROM json_each(:day_list))
-)
-GROUP BY ods_code, local_day, CAST(substr(local_time, 1, 2) AS INTEGER), core
-HAVING SUM(direction IN ('inbound', 'outbound')) > 0
-"""
 
 _MONTHS_SQL = f"""
 INSERT INTO call_months (ods_code, month, {", ".join(COUNT_KEYS)}, calls_111_core, talk_sum_s,
@@ -106,16 +57,6 @@ def sum_months(conn: sqlite3.Connection, practice: str, months: Iterable[str]) -
             conn.execute(sql, (practice, month))
 
 
-_WAITS_SQL = """
-INSERT INTO call_waits (ods_code, month, wait_s, calls)
-SELECT ods_code, substr(local_day, 1, 7), CAST(wait_s AS INTEGER), COUNT(*)
-FROM calls
-WHERE ods_code = ? AND local_day >= ? AND local_day <= ? AND direction = 'inbound'
-  AND outcome = 'answered' AND wait_s IS NOT NULL
-GROUP BY CAST(wait_s AS INTEGER)
-"""
-
-
 @contextmanager
 def transaction(conn: sqlite3.Connection):
     """BEGIN IMMEDIATE ... COMMIT, or nothing extra when the caller already holds a transaction."""
@@ -131,61 +72,74 @@ def transaction(conn: sqlite3.Connection):
         raise
 
 
-def _core_params(conn: sqlite3.Connection) -> dict:
-    from practice_desk.telephony.core_hours import get_core_hours, seed_bank_holidays
-
-    seed_bank_holidays(conn)
-    hours = get_core_hours(conn)
-    return {"days": "[" + ",".join(str(d) for d in hours.days) + "]",
-            "start": hours.start.strftime("%H:%M:%S"), "end": hours.end.strftime("%H:%M:%S")}
-
-
 def rebuild_days(conn: sqlite3.Connection, days: Iterable[tuple[str, str]]) -> None:
-    """Recompute call_hours for these (practice, local day) pairs, and call_months and
-    call_waits for their months, from what `calls` now holds."""
-    by_practice: dict[str, list[str]] = {}
-    for practice, day in set(days):
-        by_practice.setdefault(practice, []).append(day)
-    if not by_practice:
-        return
-    params = _core_params(conn)
-    with transaction(conn):
-        for practice, day_list in sorted(by_practice.items()):
-            day_json = json.dumps(sorted(day_list))
-            conn.execute("DELETE FROM call_hours WHERE ods_code = ? AND day IN "
-                         "(SELECT value FROM json_each(?))", (practice, day_json))
-            conn.execute(_HOURS_SQL, {**params, "practice": practice, "day_list": day_json})
-            months = sorted({day[:7] for day in day_list})
-            sum_months(conn, practice, months)
-            for month in months:
-                conn.execute("DELETE FROM call_waits WHERE ods_code = ? AND month = ?",
-                             (practice, month))
-                conn.execute(_WAITS_SQL, (practice, f"{month}-01", f"{month}-31"))
+    """Sum the months of these (practice, 'YYYY-MM-DD') again from what `calls` now holds."""
+    from practice_desk.telephony.sums import rebuild_months
+
+    rebuild_months(conn, {(practice, day[:7]) for practice, day in days})
 
 
 def rebuild_all(conn: sqlite3.Connection) -> None:
     """Recompute every aggregate (after core hours or bank holidays change)."""
+    from practice_desk.telephony.sums import rebuild_months, stored_months
+
     with transaction(conn):
-        conn.execute("DELETE FROM call_hours")
-        conn.execute("DELETE FROM call_waits")
-        for table in MONTH_TABLES:
+        for table in ("call_hours", "call_waits", *MONTH_TABLES):
             conn.execute(f"DELETE FROM {table}")
-        days = conn.execute("SELECT DISTINCT ods_code, local_day FROM calls").fetchall()
-        rebuild_days(conn, [(p, d) for p, d in days])
+        rebuild_months(conn, stored_months(conn))
 
 
 def remove_calls(conn: sqlite3.Connection, import_id: int) -> int:
-    """Undo hook: delete the calls an import added and rebuild the days they were on."""
-    days = conn.execute("SELECT DISTINCT ods_code, local_day FROM calls WHERE import_id = ?",
-                        (import_id,)).fetchall()
-    if not days:
+    """Undo hook: delete the calls an import added and sum their months again."""
+    from practice_desk.telephony.sums import rebuild_months, stored_months
+
+    months = stored_months(conn, "import_id = ?", (import_id,))
+    if not months:
         return 0
     deleted = conn.execute("DELETE FROM calls WHERE import_id = ?", (import_id,)).rowcount
-    rebuild_days(conn, [(p, d) for p, d in days])
+    rebuild_months(conn, months)
     return deleted
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+
+def day_numbers(start: str | None, end: str | None) -> tuple[int, int]:
+    """Inclusive bounds, as `calls` numbers days, of months ('2025-10') or days ('2025-10-06');
+    None = open."""
+    low = -10**6 if not start else date.fromisoformat(
+        start + "-01" if len(start) == 7 else start).toordinal() - EPOCH_ORDINAL
+    high = 10**6 if not end else (month_days(end)[1] - timedelta(days=1) if len(end) == 7
+                                  else date.fromisoformat(end)).toordinal() - EPOCH_ORDINAL
+    return low, high
+
+
+def _calls_of(practices: Iterable[str], start: str | None, end: str | None) -> tuple[str, list]:
+    """FROM and WHERE for the practices' calls (`c`) in a range of months or days."""
+    marks, codes = _in(practices)
+    return (f"FROM calls c JOIN call_labels p ON p.id = c.practice AND p.kind = 'practice' "
+            f"WHERE p.text IN ({marks}) AND c.day BETWEEN ? AND ?",
+            [*codes, *day_numbers(start, end)])
+
+
+def call_import_ids(conn: sqlite3.Connection, practices: Iterable[str], start: str | None,
+                    end: str | None) -> set[int]:
+    """The imports that stored these practices' calls in the range."""
+    where, args = _calls_of(practices, start, end)
+    return {row[0] for row in conn.execute(f"SELECT DISTINCT c.import_id {where}", args)}
+
+
+def supplier_words(conn: sqlite3.Connection, practices: Iterable[str], start: str | None,
+                   end: str | None) -> list[tuple[str, str | None, int]]:
+    """(the supplier's outcome word or '', the outcome it was counted as, inbound calls), most
+    calls first: how call logs' own words were read."""
+    where, args = _calls_of(practices, start, end)
+    rows = conn.execute(
+        "SELECT COALESCE(w.text, ''), c.outcome, COUNT(*) "
+        f"{where.replace('WHERE', 'LEFT JOIN call_labels w ON w.id = c.supplier_outcome WHERE')}"
+        " AND c.direction = ? GROUP BY 1, 2 ORDER BY 3 DESC",
+        [*args, DIRECTIONS.index("inbound")])
+    return [(word, None if code is None else OUTCOMES[code], n) for word, code, n in rows]
 
 
 def _in(practices: Iterable[str]) -> tuple[str, list[str]]:

@@ -35,6 +35,7 @@ from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import aggregates
 from practice_desk.telephony.calllogs import QUEUE_NOTE, id_key
+from practice_desk.telephony.model import DIRECTIONS, EPOCH_ORDINAL, OUTCOMES, day_text
 from practice_desk.telephony.times import BadValue, london, parse_local, to_utc
 
 QUEUE_LOG = "queue_log"
@@ -190,52 +191,64 @@ def _store_queued_calls(ctx: ImportContext, source: Source, results: dict[str, l
              "are only in the CDR (Master.csv): import it too")
 
 
-def _practices(ctx: ImportContext) -> list[str]:
+def _practices(ctx: ImportContext) -> list[tuple[int, str]]:
+    """(call_labels id, ODS code) of the practices whose calls the queue_log may be about."""
     chosen = getattr(getattr(ctx, "options", None), "practice", None)
-    if chosen:
-        return [chosen.strip().upper()]
-    return [r[0] for r in ctx.conn.execute("SELECT DISTINCT ods_code FROM calls")]
+    where, args = ("AND text = ?", (chosen.strip().upper(),)) if chosen else ("", ())
+    return [tuple(r) for r in ctx.conn.execute(
+        f"SELECT id, text FROM call_labels WHERE kind = 'practice' {where}", args)]
 
 
-def _days_around(epochs: list[float]) -> tuple[str, str]:
-    """Local days from the day before the first event to the day after the last."""
+def _days_around(epochs: list[float]) -> tuple[int, int]:
+    """London day numbers from the day before the first event to the day after the last."""
     if not epochs:
-        return "9999-12-31", "0000-01-01"
+        return 1, 0
     low, high = min(epochs) - 86_400, max(epochs) + 86_400
-    return tuple(london(datetime.fromtimestamp(t, UTC)).date().isoformat()  # type: ignore
-                 for t in (low, high))
+    return tuple(london(datetime.fromtimestamp(t, UTC)).date().toordinal()  # type: ignore
+                 - EPOCH_ORDINAL for t in (low, high))
 
 
 def _apply(ctx: ImportContext, results: dict[str, list[Any]],
-           days_between: tuple[str, str]) -> tuple[int, set]:
+           days_between: tuple[int, int]) -> tuple[int, set]:
+    from practice_desk.telephony.loading import CallLabels
+
     conn: sqlite3.Connection = ctx.conn
+    labels = CallLabels(conn)
     practices = _practices(ctx)
     calls = {}  # (practice, call_key) -> the stored inbound call
-    for practice in practices:
+    for label, practice in practices:
         for row in conn.execute(
-                "SELECT call_key, id, local_day, is_111, outcome FROM calls WHERE ods_code = ? "
-                "AND local_day BETWEEN ? AND ? AND direction = 'inbound'",
-                (practice, *days_between)):
+                "SELECT practice, day, call_key, is_111, outcome FROM calls WHERE practice = ? "
+                "AND day BETWEEN ? AND ? AND direction = ?",
+                (label, *days_between, DIRECTIONS.index("inbound"))):
             calls[(practice, row["call_key"])] = row
     updated, days = 0, set()
     for uniqueid, (queue, outcome, event, wait, talk) in results.items():
         if outcome is None:
             continue
-        for practice in practices:
+        for _, practice in practices:
             row = calls.get((practice, id_key(practice, uniqueid)))
             if row is None:
                 continue
-            final = outcome
-            if row["outcome"] == "callback_requested" or (row["is_111"] and outcome == "missed"):
+            final = OUTCOMES.index(outcome)
+            if OUTCOMES[row["outcome"]] == "callback_requested" or (row["is_111"]
+                                                                   and outcome == "missed"):
                 final = row["outcome"]
             conn.execute(
-                "UPDATE calls SET outcome = ?, wait_s = ?, talk_s = ?, supplier_outcome = ?, "
-                "route = COALESCE(?, route) WHERE id = ?",
-                (final, wait, talk, event, queue, row["id"]))
+                "UPDATE calls SET outcome = ?, wait_ms = ?, talk_ms = ?, supplier_outcome = ?, "
+                "route = COALESCE(?, route) WHERE practice = ? AND day = ? AND call_key = ?",
+                (final, _ms(wait), _ms(talk), labels.id("supplier_outcome", event),
+                 queue and labels.id("route", queue), row["practice"], row["day"],
+                 row["call_key"]))
             updated += 1
-            days.add((practice, row["local_day"]))
-            ctx.periods.add(row["local_day"][:7])
+            day = day_text(row["day"])
+            days.add((practice, day))
+            ctx.periods.add(day[:7])
     return updated, days
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)
 
 
 def looks_like_queue_log(source: Source) -> bool:

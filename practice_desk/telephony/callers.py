@@ -73,12 +73,15 @@ def caller_key(conn: sqlite3.Connection) -> bytes:
     return bytes.fromhex(value)
 
 
-STORED_HASH_DIGITS = 32  # 128 bits of the HMAC are stored: as one-way, half the bytes per call
+def digest64(hex_digest: str) -> int:
+    """The first 64 bits of a hex digest as a signed integer, as SQLite stores keys and caller
+    hashes (64 bits tell apart a practice's callers and a day's calls; one-way all the same)."""
+    return int.from_bytes(bytes.fromhex(hex_digest[:16]), "big", signed=True)
 
 
-def stored(caller_hash: str | None) -> str | None:
+def stored(caller_hash: str | None) -> int | None:
     """The part of a caller hash kept in the database."""
-    return caller_hash[:STORED_HASH_DIGITS] if caller_hash else None
+    return digest64(caller_hash) if caller_hash else None
 
 
 def hash_number(key: bytes, normalised: str | None) -> str | None:

@@ -48,11 +48,11 @@ from practice_desk.importing.mapping import (
 )
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
+from practice_desk.telephony.model import OUTCOMES
 from practice_desk.telephony.times import BadValue, zone
 
 CALL_LOG = "call_log"
 ODS = re.compile(r"^[A-Z0-9]{3,10}$")
-OUTCOMES = ("answered", "ivr_ended", "callback_requested", "missed")
 OUTCOME_TARGETS = OUTCOMES + ("callback_made", "ignore")
 DIRECTIONS = ("inbound", "outbound", "internal", "ignore")
 
@@ -298,21 +298,24 @@ QUEUE_NOTE = ("queue waits, talk times and abandonment of queued calls come from
               "queue_log: import it too (in the same zip, or on its own afterwards)")
 
 
-KEY_DIGITS = 16  # a key need only tell apart one practice's calls on one day
-
-
-def id_key(practice: str, call_id: str) -> str:
+def id_key(practice: str, call_id: str) -> int:
     """The key of a call the supplier gave an ID (the same in every export of it)."""
-    return hashlib.sha256(f"id\x1f{practice}\x1f{call_id}".encode()).hexdigest()[:KEY_DIGITS]
+    return _key(f"id\x1f{practice}\x1f{call_id}")
 
 
 def row_key(practice: str, started_at: str, caller_hash: str | None, direction: str,
-            route: str | None) -> str:
+            route: str | None) -> int:
     """The key of a call without an ID: when, from whom (the whole caller hash), which way and
     where."""
     text = f"row\x1f{practice}\x1f{started_at}\x1f{caller_hash or ''}\x1f{direction}\x1f" \
            f"{route or ''}"
-    return hashlib.sha256(text.encode()).hexdigest()[:KEY_DIGITS]
+    return _key(text)
+
+
+def _key(text: str) -> int:
+    """64 bits of the text's SHA-256, as `calls` stores keys (schema 5 kept the same bits as 16
+    hex digits): a key need only tell apart one practice's calls on one day."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
 
 
 # --- recognising call logs by shape ----------------------------------------------------------

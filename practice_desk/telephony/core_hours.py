@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from local_db import queries
 from practice_desk.telephony.aggregates import rebuild_all, transaction
+from practice_desk.telephony.model import EPOCH_ORDINAL
 from practice_desk.telephony.times import month_days
 
 CORE_SETTING = "telephony.core_hours"
@@ -161,7 +162,21 @@ class CoreCalendar:
         return day.weekday() in self.hours.days and day not in self.holidays
 
     def is_core(self, local: datetime) -> bool:
-        return self.is_core_day(local.date()) and self.hours.start <= local.time() < self.hours.end
+        clock = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+        return bool(self.core_mask([local.date().toordinal() - EPOCH_ORDINAL], [clock])[0])
+
+    def core_mask(self, day, clock):
+        """Which calls are in core hours (the rule every call sum uses): London day numbers
+        (days since 1970-01-01) and times of day in seconds, as numpy arrays or lists."""
+        import numpy as np
+
+        days, on_day = np.unique(np.asarray(day, dtype=np.int64), return_inverse=True)
+        core_day = np.array([self.is_core_day(date.fromordinal(int(d) + EPOCH_ORDINAL))
+                             for d in days], dtype=bool)
+        start, end = (t.hour * 3600 + t.minute * 60 + t.second for t in (self.hours.start,
+                                                                          self.hours.end))
+        clock = np.asarray(clock)
+        return core_day[on_day.reshape(-1)] & (clock >= start) & (clock < end)
 
     def core_minutes(self, start: datetime, end: datetime) -> float:
         """Minutes of [start, end) (local wall clock) that fall in core hours."""

@@ -29,7 +29,6 @@ from practice_desk.telephony.callers import CallerHasher
 from practice_desk.telephony.calllogs import ODS
 from practice_desk.telephony.rules import Rules111
 from practice_desk.telephony.times import (
-    LONDON,
     BadValue,
     parse_duration,
     parse_local,
@@ -753,47 +752,3 @@ def queue_calls(practice: str, results: dict[str, list], entered: dict[str, tupl
         number(3), number(4), objects(outcome), objects([results[u][2] for u in ids]),
         np.zeros(n, dtype=bool), objects(callers), np.zeros(n, dtype=bool),
         np.ones(n, dtype=bool))
-
-
-class LocalClock:
-    """UTC epoch seconds -> UTC text and Europe/London day, time and weekday, from caches per
-    day, per second of the day and per hour's offset (calls are stored by London's clock)."""
-
-    def __init__(self) -> None:
-        self._offsets: dict[int, int] = {}
-        self._days: dict[int, str] = {}
-        self._clock = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
-
-    def _offset(self, hour: int) -> int:
-        hit = self._offsets.get(hour)
-        if hit is None:
-            instant = datetime.fromtimestamp(hour * 3600, UTC)
-            hit = self._offsets[hour] = int(instant.astimezone(LONDON).utcoffset().total_seconds())
-        return hit
-
-    def _day(self, number: int) -> str:
-        hit = self._days.get(number)
-        if hit is None:
-            hit = self._days[number] = datetime.fromtimestamp(number * 86400, UTC).strftime(
-                "%Y-%m-%d")
-        return hit
-
-    def texts(self, utc: np.ndarray) -> tuple[list[str], list[str], list[str], list[int]]:
-        """(started_at 'YYYY-MM-DDTHH:MM:SSZ', local day, local time, weekday 0 = Monday)."""
-        seconds = np.floor(utc).astype(np.int64)
-        hours = seconds // 3600
-        distinct, inverse = np.unique(hours, return_inverse=True)
-        local = seconds + np.array([self._offset(int(h)) for h in distinct],
-                                   dtype=np.int64)[inverse]
-        day, clock = self._days_of(seconds)
-        local_day, local_clock = self._days_of(local)
-        started = [f"{d}T{c}Z" for d, c in zip(day, clock, strict=True)]
-        weekday = ((local // 86400 + 3) % 7).tolist()  # 1 January 1970 was a Thursday
-        return started, local_day, local_clock, weekday
-
-    def _days_of(self, seconds: np.ndarray) -> tuple[list[str], list[str]]:
-        numbers, within = np.divmod(seconds, 86400)
-        distinct, inverse = np.unique(numbers, return_inverse=True)
-        days = [self._day(int(d)) for d in distinct]
-        clock = self._clock
-        return [days[i] for i in inverse.tolist()], [clock[s] for s in within.tolist()]

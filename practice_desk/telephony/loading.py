@@ -4,6 +4,9 @@ pandas."""
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
+
 import numpy as np
 import pandas as pd
 
@@ -16,13 +19,16 @@ from practice_desk.importing.sources import Source
 from practice_desk.telephony import sums
 from practice_desk.telephony.callers import CallerHasher, stored
 from practice_desk.telephony.calllogs import ODS, QUEUE_NOTE, id_key, row_key
-from practice_desk.telephony.legs import LegReader, Legs, LocalClock, merge, settle
+from practice_desk.telephony.legs import LegReader, Legs, merge, objects, settle
+from practice_desk.telephony.model import DIRECTIONS, OUTCOMES, day_text
 from practice_desk.telephony.rules import get_rules
+from practice_desk.telephony.sums import StoredCalls
+from practice_desk.telephony.times import LONDON
 
-COLUMNS = ("import_id", "ods_code", "call_key", "started_at", "local_day", "local_time",
-           "weekday", "direction", "route", "wait_s", "talk_s", "outcome", "supplier_outcome",
-           "callback_made", "is_111", "caller_hash")
+COLUMNS = ("practice", "day", "call_key", "clock", "summer", "import_id", "direction", "outcome",
+           "route", "supplier_outcome", "wait_ms", "talk_ms", "callback_made", "is_111", "caller")
 INSERT = f"INSERT INTO calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+NAN = float("nan")
 
 
 class CallWriter:
@@ -32,6 +38,7 @@ class CallWriter:
     def __init__(self, ctx: ImportContext):
         self.ctx = ctx
         self.clock = LocalClock()
+        self.labels = CallLabels(ctx.conn)
         self.practices: set[str] = set()
         self.written = 0
         self.offered = 0
@@ -40,53 +47,142 @@ class CallWriter:
         if not len(calls):
             return
         settle(calls)
-        frame = self._frame(calls)
-        self.offered += len(frame)
-        frame = frame[~frame.duplicated(["ods_code", "local_day", "call_key"])]
-        frame = frame[~self._stored(frame)]
-        self.ctx.conn.executemany(INSERT, zip(*(frame[c].tolist() for c in COLUMNS),
+        self.offered += len(calls)
+        day, clock, summer = self.clock.parts(calls.start)
+        practice = self.labels.ids("practice", calls.practice)
+        keys = self._keys(calls)
+        new = self._new(practice, day, keys)
+        calls, day, clock, summer, practice, keys = (
+            calls.select(new), day[new], clock[new], summer[new], practice[new], keys[new])
+        stored = StoredCalls(
+            practice=calls.practice, day=day, clock=clock,
+            direction=codes(calls.direction, DIRECTIONS), outcome=codes(calls.outcome, OUTCOMES),
+            wait_ms=np.round(calls.wait * 1000), talk_ms=np.round(calls.talk * 1000),
+            callback_made=calls.callback_made.astype(bool), is_111=calls.is_111.astype(bool))
+        columns = {
+            "practice": practice, "day": day, "call_key": keys, "clock": clock, "summer": summer,
+            "import_id": np.full(len(day), self.ctx.import_id), "direction": stored.direction,
+            "outcome": _or_nan(stored.outcome), "route": self.labels.ids("route", calls.route),
+            "supplier_outcome": self.labels.ids("supplier_outcome", calls.supplier),
+            "wait_ms": stored.wait_ms, "talk_ms": stored.talk_ms,
+            "callback_made": stored.callback_made, "is_111": stored.is_111,
+            "caller": _caller_numbers(calls.caller_hash)}
+        self.ctx.conn.executemany(INSERT, zip(*(_values(columns[c]) for c in COLUMNS),
                                               strict=True))
-        sums.add_calls(self.ctx.conn, frame)
-        self.written += len(frame)
-        self.practices.update(frame["ods_code"].unique().tolist())
-        self.ctx.periods.update(frame["local_day"].str[:7].unique().tolist())
+        sums.add_calls(self.ctx.conn, stored)
+        self.written += len(day)
+        self.practices.update(pd.unique(calls.practice).tolist())
+        self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(day))
 
-    def _frame(self, calls: Legs) -> pd.DataFrame:
-        started, day, clock, weekday = self.clock.texts(calls.start)
-        practice, route = calls.practice.tolist(), calls.route.tolist()
-        caller, direction = calls.caller_hash.tolist(), calls.direction.tolist()
-        keys = [id_key(p, g) if g else row_key(p, s, h, d, r) for p, g, s, h, d, r in zip(
-            practice, calls.group.tolist(), started, caller, direction, route, strict=True)]
-        return pd.DataFrame({
-            "import_id": self.ctx.import_id, "ods_code": practice, "call_key": keys,
-            "started_at": started, "local_day": day, "local_time": clock, "weekday": weekday,
-            "direction": direction, "route": route, "wait_s": _rounded(calls.wait),
-            "talk_s": _rounded(calls.talk), "outcome": calls.outcome.tolist(),
-            "supplier_outcome": calls.supplier.tolist(),
-            "callback_made": calls.callback_made.astype(int), "is_111": calls.is_111.astype(int),
-            "caller_hash": [stored(h) for h in caller],
-        })
+    def _keys(self, calls: Legs) -> np.ndarray:
+        """The call key of every call: from the supplier's call ID, else from its row."""
+        practice, group = calls.practice.tolist(), calls.group.tolist()
+        keys = np.empty(len(calls), dtype=np.int64)
+        no_id = [i for i, g in enumerate(group) if not g]
+        with_id = np.ones(len(calls), dtype=bool)
+        with_id[no_id] = False
+        keys[with_id] = [id_key(p, g) for p, g in zip(practice, group, strict=True) if g]
+        if no_id:
+            started = self.clock.utc_texts(calls.start[no_id])
+            keys[no_id] = [row_key(practice[i], s, calls.caller_hash[i], calls.direction[i],
+                                   calls.route[i]) for i, s in zip(no_id, started, strict=True)]
+        return keys
 
-    def _stored(self, frame: pd.DataFrame) -> np.ndarray:
-        """Which calls are in the database already (the days they fall on are searched)."""
-        known: set[tuple[str, str, str]] = set()
-        for practice, days in frame.groupby("ods_code")["local_day"]:
+    def _new(self, practice: np.ndarray, day: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Which calls are neither met earlier in this block nor in the database already."""
+        frame = pd.DataFrame({"practice": practice, "day": day, "key": keys})
+        new = ~frame.duplicated().to_numpy()
+        known: set[tuple[int, int]] = set()
+        for label, days in frame.groupby("practice")["day"]:
             known.update(tuple(row) for row in self.ctx.conn.execute(
-                "SELECT ods_code, local_day, call_key FROM calls WHERE ods_code = ? "
-                "AND local_day BETWEEN ? AND ?", (practice, days.min(), days.max())))
-        found = np.zeros(len(frame), dtype=bool)
+                "SELECT practice, day, call_key FROM calls WHERE practice = ? "
+                "AND day BETWEEN ? AND ?", (int(label), int(days.min()), int(days.max()))))
         if known:
-            maybe = np.flatnonzero(frame["local_day"].isin({day for _, day, _ in known}))
-            rows = frame.iloc[maybe]
-            keys = zip(rows["ods_code"].tolist(), rows["local_day"].tolist(),
-                       rows["call_key"].tolist(), strict=True)
-            found[maybe] = [key in known for key in keys]
-        return found
+            maybe = np.flatnonzero(new & np.isin(day, [d for _, d, _ in known]))
+            new[maybe] = [(int(p), int(d), int(k)) not in known for p, d, k in zip(
+                practice[maybe], day[maybe], keys[maybe], strict=True)]
+        return new
 
 
-def _rounded(seconds: np.ndarray) -> np.ndarray:
-    """To the millisecond; NaN (unknown) is stored as NULL by SQLite."""
-    return np.round(seconds, 3)
+class CallLabels:
+    """call_labels ids of practices, routes and supplier words, added on first use."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.known = {(kind, text): id_ for id_, kind, text in conn.execute(
+            "SELECT id, kind, text FROM call_labels")}
+
+    def ids(self, kind: str, texts: np.ndarray) -> np.ndarray:
+        """The id of every text (NaN for None)."""
+        found, distinct = pd.factorize(texts)
+        ids = [self.id(kind, text) for text in distinct]
+        return np.array([*ids, NAN], dtype=float)[found]  # -1 (None) picks the NaN
+
+    def id(self, kind: str, text: str) -> int:
+        id_ = self.known.get((kind, text))
+        if id_ is None:
+            id_ = self.known[(kind, text)] = self.conn.execute(
+                "INSERT INTO call_labels (kind, text) VALUES (?, ?)", (kind, text)).lastrowid
+        return id_
+
+
+def codes(words: np.ndarray, vocabulary: tuple[str, ...]) -> np.ndarray:
+    """Every word's index in the vocabulary; -1 for None."""
+    found, distinct = pd.factorize(words)
+    return np.array([*(vocabulary.index(w) for w in distinct), -1], dtype=np.int64)[found]
+
+
+def _or_nan(code: np.ndarray) -> np.ndarray:
+    return np.where(code < 0, NAN, code)
+
+
+def _caller_numbers(hashes: np.ndarray) -> np.ndarray:
+    """The stored part of every caller hash (Python ints, None when withheld)."""
+    found, distinct = pd.factorize(hashes)
+    return objects([*(stored(h) for h in distinct), None])[found]
+
+
+def _values(column: np.ndarray) -> list:
+    """Python ints (and None for NaN) for SQLite, which binds no numpy values; floats would be
+    stored as 8-byte REALs."""
+    if column.dtype == object:  # caller numbers: 64-bit, beyond a float's exact integers
+        return column.tolist()
+    if column.dtype.kind == "f":
+        missing = np.isnan(column)
+        ints = np.where(missing, 0, column).astype(np.int64).astype(object)
+        ints[missing] = None
+        return ints.tolist()
+    return column.astype(np.int64).tolist()
+
+
+class LocalClock:
+    """UTC epoch seconds -> Europe/London day and time of day (calls are stored by London's
+    clock), from a cache of each hour's offset."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[int, int] = {}
+
+    def _offset(self, hour: int) -> int:
+        hit = self._offsets.get(hour)
+        if hit is None:
+            instant = datetime.fromtimestamp(hour * 3600, UTC)
+            hit = self._offsets[hour] = int(instant.astimezone(LONDON).utcoffset().total_seconds())
+        return hit
+
+    def parts(self, utc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(London day number, seconds since London midnight, 1 on summer time else 0): the UTC
+        instant is day * 86400 + clock - 3600 * summer."""
+        seconds = np.floor(utc).astype(np.int64)
+        hours, on_hour = np.unique(seconds // 3600, return_inverse=True)
+        offset = np.array([self._offset(int(h)) for h in hours], dtype=np.int64)[on_hour]
+        day, clock = np.divmod(seconds + offset, 86400)
+        return day, clock, offset // 3600
+
+    @staticmethod
+    def utc_texts(utc: np.ndarray) -> list[str]:
+        """'YYYY-MM-DDTHH:MM:SSZ' of each instant (the row keys of calls without an ID)."""
+        return [datetime.fromtimestamp(s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                for s in np.floor(utc).astype(np.int64).tolist()]
 
 
 def _practice(source: Source, mapping: ColumnMapping, header: list[str],

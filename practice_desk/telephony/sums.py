@@ -1,19 +1,28 @@
-"""New calls added to the aggregates at import (see aggregates.py): the sums rebuild_days would
-compute from `calls`, worked out with numpy from the calls in memory instead of read back. Tests
-hold the two ways equal."""
+"""Calls -> the call aggregates (aggregates.py), summed with numpy by the one set of rules
+(model.py; core_hours.CoreCalendar for core hours): the calls an import has just stored are
+added to what is there (add_calls), without reading a million calls back; an undo, the Asterisk
+queue_log and new core hours or bank holidays sum whole practice-months again from `calls`
+(rebuild_months)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+from collections.abc import Iterable
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from practice_desk.telephony.aggregates import (
-    COUNT_KEYS,
+from practice_desk.telephony.aggregates import COUNT_KEYS, sum_months, transaction
+from practice_desk.telephony.core_hours import CoreCalendar
+from practice_desk.telephony.model import (
+    DIRECTIONS,
+    EPOCH_ORDINAL,
     OUTCOMES,
-    sum_months,
-    transaction,
+    WAIT_BANDS,
+    day_text,
+    wait_bands,
 )
 
 _SUMMED = COUNT_KEYS + ("talk_sum_s", "talk_count")
@@ -26,110 +35,136 @@ _ADD_HOURS_SQL = (
 _ADD_WAITS_SQL = (
     "INSERT INTO call_waits (ods_code, month, wait_s, calls) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (ods_code, month, wait_s) DO UPDATE SET calls = calls + excluded.calls")
+_READ_SQL = ("SELECT day, clock, direction, outcome, wait_ms, talk_ms, callback_made, is_111 "
+             "FROM calls WHERE practice = ? AND day BETWEEN ? AND ?")
 
 
-def add_calls(conn: sqlite3.Connection, calls: pd.DataFrame) -> None:
-    """Add calls just stored (columns named as in `calls`) to call_hours, call_waits and
-    call_months: the sums rebuild_days would compute from `calls` (a test holds them equal),
-    without reading a million calls back."""
-    if calls.empty:
+@dataclasses.dataclass
+class StoredCalls:
+    """Calls as `calls` stores them, column by column (numpy arrays of one length)."""
+
+    practice: np.ndarray       # ODS codes
+    day: np.ndarray            # London day, days since 1970-01-01
+    clock: np.ndarray          # London time of day in seconds
+    direction: np.ndarray      # index in DIRECTIONS
+    outcome: np.ndarray        # index in OUTCOMES, -1 for none
+    wait_ms: np.ndarray        # float, NaN when unknown
+    talk_ms: np.ndarray        # float, NaN when unknown
+    callback_made: np.ndarray  # bool
+    is_111: np.ndarray         # bool
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+def add_calls(conn: sqlite3.Connection, calls: StoredCalls) -> None:
+    """Add calls just stored to call_hours, call_waits and the monthly tables."""
+    if not len(calls):
         return
-    keys = _Keys(calls)
-    hours = _hour_sums(calls, keys, _core_flags(conn, calls, keys))
+    hours, waits = _sums(calls, CoreCalendar.of(conn))
     with transaction(conn):
         conn.executemany(_ADD_HOURS_SQL, _rows(hours))
-        conn.executemany(_ADD_WAITS_SQL, _wait_counts(calls, keys))
+        conn.executemany(_ADD_WAITS_SQL, waits)
         for practice, months in hours.groupby("ods_code")["month"]:
             sum_months(conn, practice, months.unique().tolist())
 
 
-class _Keys:
-    """Practice, day, month and clock of every call as small integer codes, with the distinct
-    values they stand for (a million calls have a few thousand of each)."""
-
-    def __init__(self, calls: pd.DataFrame):
-        self.practice, practices = pd.factorize(calls["ods_code"].to_numpy(dtype=object))
-        self.day, days = pd.factorize(calls["local_day"].to_numpy(dtype=object))
-        self.clock, clocks = pd.factorize(calls["local_time"].to_numpy(dtype=object))
-        self.practices, self.days, self.clocks = (
-            np.asarray(v, dtype=object) for v in (practices, days, clocks))
-        self.month, self.months = pd.factorize(np.array([d[:7] for d in self.days], dtype=object))
-        direction, outcome = _labels(calls["direction"]), _labels(calls["outcome"])
-        self.inbound, self.outbound = direction("inbound"), direction("outbound")
-        self.outcome = {name: self.inbound & outcome(name) for name in OUTCOMES}
-
-
-def _core_flags(conn: sqlite3.Connection, calls: pd.DataFrame, keys: _Keys) -> np.ndarray:
-    from practice_desk.telephony.core_hours import get_core_hours, seed_bank_holidays
-
-    seed_bank_holidays(conn)
-    core = get_core_hours(conn)
-    holidays = {r[0] for r in conn.execute("SELECT day FROM bank_holidays")}
-    start, end = core.start.strftime("%H:%M:%S"), core.end.strftime("%H:%M:%S")
-    open_clock = np.array([start <= c < end for c in keys.clocks], dtype=bool)
-    working_day = np.array([d not in holidays for d in keys.days], dtype=bool)
-    return (np.isin(calls["weekday"].to_numpy(), core.days) & open_clock[keys.clock]
-            & working_day[keys.day])
+def rebuild_months(conn: sqlite3.Connection, months: Iterable[tuple[str, str]]) -> None:
+    """Sum these (practice, 'YYYY-MM') again from what `calls` now holds."""
+    calendar = CoreCalendar.of(conn)
+    with transaction(conn):
+        for practice, month in sorted(set(months)):
+            for table in ("call_hours", "call_waits"):
+                conn.execute(f"DELETE FROM {table} WHERE ods_code = ? AND month = ?",
+                             (practice, month))
+            calls = _read(conn, practice, month)
+            if len(calls):
+                hours, waits = _sums(calls, calendar)
+                conn.executemany(_ADD_HOURS_SQL, _rows(hours))
+                conn.executemany(_ADD_WAITS_SQL, waits)
+            sum_months(conn, practice, [month])
 
 
-def _hour_sums(calls: pd.DataFrame, keys: _Keys, core: np.ndarray) -> pd.DataFrame:
-    """call_hours rows (COUNT_KEYS and talk sums per practice, day, hour and core flag) for
-    these calls, summed with numpy over integer group numbers."""
-    wait, talk = calls["wait_s"].to_numpy(float), calls["talk_s"].to_numpy(float)
-    inbound, answered = keys.inbound, keys.outcome["answered"]
-    counts = {
-        "inbound": inbound, **keys.outcome,
-        "callback_made": inbound & (calls["callback_made"].to_numpy() == 1),
-        "calls_111": inbound & (calls["is_111"].to_numpy() == 1),
-        "outbound": keys.outbound,
-    }
-    with np.errstate(invalid="ignore"):  # NaN (unknown) waits are in no band
-        for kind in ("answered", "missed"):  # the bands of the module docstring
-            of_kind = keys.outcome[kind]
-            counts[f"{kind}_wait_lt1m"] = of_kind & (wait < 60)
-            counts[f"{kind}_wait_1to2m"] = of_kind & (wait >= 60) & (wait < 120)
-            counts[f"{kind}_wait_2to5m"] = of_kind & (wait >= 120) & (wait <= 300)
-            counts[f"{kind}_wait_gt5m"] = of_kind & (wait > 300)
-    counts["talk_sum_s"] = np.where(answered & ~np.isnan(talk), talk, 0.0)
-    counts["talk_count"] = answered & ~np.isnan(talk)
+def stored_months(conn: sqlite3.Connection, where: str = "", args: tuple = ()) -> set:
+    """(practice, 'YYYY-MM') of the calls `where` selects (an SQL condition on calls)."""
+    rows = conn.execute(
+        "SELECT p.text, c.day FROM (SELECT DISTINCT practice, day FROM calls "
+        f"{'WHERE ' + where if where else ''}) c JOIN call_labels p ON p.id = c.practice", args)
+    return {(practice, day_text(day)[:7]) for practice, day in rows}
 
-    hour = np.array([int(c[:2]) for c in keys.clocks], dtype=np.int64)[keys.clock]
-    group = ((keys.practice * len(keys.days) + keys.day) * 24 + hour) * 2 + core
+
+def _read(conn: sqlite3.Connection, practice: str, month: str) -> StoredCalls:
+    first = date.fromisoformat(f"{month}-01").toordinal() - EPOCH_ORDINAL
+    label = conn.execute("SELECT id FROM call_labels WHERE kind = 'practice' AND text = ?",
+                         (practice,)).fetchone()
+    rows = conn.execute(_READ_SQL, (label[0] if label else None, first, first + 30)).fetchall()
+    values = np.array(rows, dtype=float).reshape(len(rows), 8)  # NULL -> NaN
+    days = values[:, 0].astype(np.int64)
+    keep = np.array([day_text(d)[:7] == month for d in range(first, first + 31)])[days - first]
+    values, days = values[keep], days[keep]
+    return StoredCalls(
+        practice=np.full(len(days), practice, dtype=object), day=days,
+        clock=values[:, 1].astype(np.int64), direction=values[:, 2].astype(np.int64),
+        outcome=np.nan_to_num(values[:, 3], nan=-1).astype(np.int64), wait_ms=values[:, 4],
+        talk_ms=values[:, 5], callback_made=values[:, 6] == 1, is_111=values[:, 7] == 1)
+
+
+def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[pd.DataFrame, list[tuple]]:
+    """call_hours rows (a frame) and call_waits rows of these calls."""
+    practice, practices = pd.factorize(calls.practice)
+    day, days = pd.factorize(calls.day)
+    day_texts = np.array([day_text(int(d)) for d in days], dtype=object)
+    month, months = pd.factorize(np.array([d[:7] for d in day_texts], dtype=object)[day])
+    hour = calls.clock // 3600
+    core = calendar.core_mask(calls.day, calls.clock)
+    group = ((practice * len(days) + day) * 24 + hour) * 2 + core
     groups, first, inverse = np.unique(group, return_index=True, return_inverse=True)
+    counts = _counts(calls)
     sums = pd.DataFrame({key: np.bincount(inverse, weights=counts[key], minlength=len(groups))
                          for key in _SUMMED})
     whole = [k for k in _SUMMED if k != "talk_sum_s"]
     sums[whole] = sums[whole].astype("int64")
-    day = keys.day[first]
-    sums.insert(0, "ods_code", keys.practices[keys.practice[first]])
-    sums.insert(1, "day", keys.days[day])
-    sums.insert(2, "month", keys.months[keys.month[day]])
+    sums.insert(0, "ods_code", np.asarray(practices, dtype=object)[practice[first]])
+    sums.insert(1, "day", day_texts[day[first]])
+    sums.insert(2, "month", np.asarray(months, dtype=object)[month[first]])
     sums.insert(3, "hour", hour[first])
-    sums.insert(4, "weekday", calls["weekday"].to_numpy()[first])
+    sums.insert(4, "weekday", (calls.day[first] + 3) % 7)  # 1 January 1970 was a Thursday
     sums.insert(5, "core", groups % 2)
-    return sums[(sums["inbound"] + sums["outbound"]) > 0]
+    hours = sums[(sums["inbound"] + sums["outbound"]) > 0]
+    return hours, _waits(calls, counts["answered"], practice, practices, month, months)
 
 
-def _wait_counts(calls: pd.DataFrame, keys: _Keys) -> list[tuple]:
-    """call_waits rows: answered calls per practice, month and whole second of wait."""
-    wait = calls["wait_s"].to_numpy(float)
-    waited = np.flatnonzero(keys.outcome["answered"] & ~np.isnan(wait))
-    seconds = wait[waited].astype(np.int64)
-    month = keys.month[keys.day[waited]]
-    group = (keys.practice[waited] * len(keys.months) + month) * (seconds.max(initial=0) + 1) \
-        + seconds
+def _counts(calls: StoredCalls) -> dict[str, np.ndarray]:
+    """Per call, 1/0 (or seconds) for each summed column of call_hours."""
+    inbound = calls.direction == DIRECTIONS.index("inbound")
+    counts = {"inbound": inbound, "outbound": calls.direction == DIRECTIONS.index("outbound")}
+    for code, name in enumerate(OUTCOMES):
+        counts[name] = inbound & (calls.outcome == code)
+    counts["callback_made"] = inbound & calls.callback_made
+    counts["calls_111"] = inbound & calls.is_111
+    band = wait_bands(calls.wait_ms)
+    for kind in ("answered", "missed"):
+        for code, name in enumerate(WAIT_BANDS):
+            counts[f"{kind}_wait_{name}"] = counts[kind] & (band == code)
+    talked = counts["answered"] & ~np.isnan(calls.talk_ms)
+    counts["talk_sum_s"] = np.where(talked, calls.talk_ms, 0.0) / 1000
+    counts["talk_count"] = talked
+    return counts
+
+
+def _waits(calls: StoredCalls, answered: np.ndarray, practice: np.ndarray, practices,
+           month: np.ndarray, months) -> list[tuple]:
+    """call_waits rows: answered calls per practice, month and whole second of wait (cut)."""
+    waited = np.flatnonzero(answered & ~np.isnan(calls.wait_ms))
+    seconds = np.trunc(calls.wait_ms[waited] / 1000).astype(np.int64)
+    low = seconds.min(initial=0)
+    group = (practice[waited] * len(months) + month[waited]) \
+        * (seconds.max(initial=0) - low + 1) + seconds - low
     groups, first, count = np.unique(group, return_index=True, return_counts=True)
     rows = waited[first]
-    return list(zip(keys.practices[keys.practice[rows]].tolist(),
-                    keys.months[keys.month[keys.day[rows]]].tolist(),
+    return list(zip(np.asarray(practices, dtype=object)[practice[rows]].tolist(),
+                    np.asarray(months, dtype=object)[month[rows]].tolist(),
                     seconds[first].tolist(), count.tolist(), strict=True))
-
-
-def _labels(column: pd.Series):
-    """is(label) -> which rows have that label, comparing small integer codes."""
-    codes, labels = pd.factorize(column.to_numpy(dtype=object))
-    where = {label: k for k, label in enumerate(labels)}
-    return lambda label: codes == where.get(label, -2)
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:
