@@ -231,8 +231,8 @@ def _apply(ctx: ImportContext, results: dict[str, list[Any]],
             if row is None:
                 continue
             final = OUTCOMES.index(outcome)
-            if OUTCOMES[row["outcome"]] == "callback_requested" or (row["is_111"]
-                                                                   and outcome == "missed"):
+            if row["outcome"] == OUTCOMES.index("callback_requested") or (
+                    row["is_111"] and outcome == "missed"):
                 final = row["outcome"]
             conn.execute(
                 "UPDATE calls SET outcome = ?, wait_ms = ?, talk_ms = ?, supplier_outcome = ?, "
