@@ -26,12 +26,12 @@ def imp(conn, name, practice="E81050", path=None):
 
 def counted(conn, practice="E81050", month="2026-03"):
     got = call_month_counts(conn, [practice], month, month)[month]
-    internal = conn.execute("SELECT COUNT(*) FROM calls WHERE direction = 'internal'")
+    internal = conn.execute("SELECT COUNT(*) FROM call_list WHERE direction = 'internal'")
     return {**{k: got[k] for k in KEYS}, "internal": internal.fetchone()[0]}
 
 
 def calls(conn):
-    return [dict(r) for r in conn.execute("SELECT * FROM calls ORDER BY started_at")]
+    return [dict(r) for r in conn.execute("SELECT * FROM call_list ORDER BY started_at")]
 
 
 # (file, how it is read, rows, calls stored, {inbound, answered, missed, ivr_ended, outbound,
