@@ -1,4 +1,4 @@
-"""The compact call store (schema 7): a schema-5 database's calls converted in place give every
+"""The compact call store (schema 8): a schema-5 database's calls converted in place give every
 figure they gave before, and the telephony rules are applied by one piece of code."""
 
 from __future__ import annotations
