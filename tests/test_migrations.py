@@ -265,8 +265,9 @@ def test_daily_backup_on_the_first_open_of_a_day(db_path, crosstab_csv):
 
 def test_migration_5_keeps_calls_and_sums_call_months(tmp_path):
     """Calls and hourly aggregates written under schema 4 survive the rebuilds of `calls` (in
-    migration 5 and the compact call store's), their keys and caller hashes cut to the 64 bits new imports write; the new
-    call_months equal call_hours' sums; re-importing the same export still adds nothing."""
+    migration 5 and the compact call store's), their keys and caller hashes cut to the 64 bits
+    new imports write; the new call_months equal call_hours' sums; re-importing the same export
+    still adds nothing."""
     import gzip
 
     from practice_desk.importing.runner import ImportOptions
@@ -312,7 +313,7 @@ def test_migration_5_keeps_calls_and_sums_call_months(tmp_path):
 
 
 def _bits64(hex_digits: str | None) -> int | None:
-    """A schema-5 key or caller hash as the compact call store keeps it: its first 64 bits, signed."""
+    """A schema-5 key or caller hash as the compact store keeps it: its first 64 bits, signed."""
     if hex_digits is None:
         return None
     return int.from_bytes(bytes.fromhex(hex_digits[:16]), "big", signed=True)
