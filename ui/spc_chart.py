@@ -596,7 +596,8 @@ class SPCChart(pg.PlotWidget):
             menu.addAction(f"Edit note of {period_label(note.day)}…",
                            lambda: self.note_edit_requested.emit(note.id))
             menu.addAction("Delete this note", lambda: self.note_delete_requested.emit(note.id))
-        menu.addSeparator()
+        if menu.actions():
+            menu.addSeparator()
         menu.addActions([a for a in self.actions() if a.property("export")])
         return menu
 
