@@ -25,7 +25,6 @@ from pathlib import Path
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.importer import Importer
-from practice_desk.importing.plausible import MAX_COUNT, check_count
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
 from practice_desk.importing.rows import (
     CachedParser,
@@ -35,6 +34,7 @@ from practice_desk.importing.rows import (
 )
 from practice_desk.importing.sources import Source, read_csv
 from practice_desk.importing.workbooks import Workbook, blank, open_workbook
+from practice_desk.plausible import MAX_COUNT, check_count
 
 HEADER_SCAN = 40  # rows searched for a practice table's header
 CHECK_ROWS = 500  # workbook rows between progress reports and cancel checks

@@ -16,11 +16,11 @@ from pathlib import Path
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_month
 from practice_desk.importing.importer import Importer
-from practice_desk.importing.plausible import check_count
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.rows import upsert_practice, valid_ods
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import Workbook, blank, open_workbook
+from practice_desk.plausible import check_count
 
 HEADER_SCAN = 40  # rows searched for a table's header
 CHECK_ROWS = 500  # rows between progress reports and cancel checks

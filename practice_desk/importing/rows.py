@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate
-from practice_desk.importing.plausible import check_count
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import CsvReader, duplicate_columns
+from practice_desk.plausible import check_count
 
 PRACTICE_FIELDS = ["name", "supplier", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
                    "icb_code", "icb_name", "region_code", "region_name"]

@@ -13,7 +13,6 @@ import re
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import check_plausible
 from practice_desk.importing.importer import Importer
-from practice_desk.importing.plausible import check_count
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.rows import (
     column_index,
@@ -23,6 +22,7 @@ from practice_desk.importing.rows import (
     width_problem,
 )
 from practice_desk.importing.sources import Source, read_csv
+from practice_desk.plausible import check_count
 
 # Stored column -> the CSV's column (definitions workbook, 'Name of Field').
 FIGURES = {

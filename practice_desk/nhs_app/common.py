@@ -12,10 +12,10 @@ from practice_desk.importing import coverage
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.mapping import Table
-from practice_desk.importing.plausible import MAX_COUNT
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import is_workbook, open_workbook
+from practice_desk.plausible import MAX_COUNT
 
 # Cells that mean "no figure": blank, NULL, and the suppression marks NHS publications use.
 MISSING = {"", "null", "none", "nan", "n/a", "na", "-", "–", "*", "c", "x", "z", ".", "..",

@@ -16,7 +16,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from practice_desk.importing.plausible import check_call_seconds
+from practice_desk.plausible import check_call_seconds
 
 LONDON = ZoneInfo("Europe/London")
 

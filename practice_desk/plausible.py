@@ -1,7 +1,9 @@
 """The ranges every importer holds its numbers to (one place; the definitions page lists them).
 
 A value outside them is refused by line like any other bad value: it is damage in the file (or a
-number Excel mangled), and left in it would overflow SQLite's integers or poison a median."""
+number Excel mangled), and left in it would overflow SQLite's integers or poison a median.
+A module of its own, outside the importing package, so that low-level modules (telephony.times)
+can use it without importing every importer."""
 
 from __future__ import annotations
 
