@@ -110,6 +110,7 @@ def test_a_later_list_size_extract_says_why_per_1000_is_blank(window, tmp_path):
     page.choose_metric("appointments_per_1000")
     assert page.empty.isVisible() and page.empty.text() == GAP
     assert not page.chart.isVisible()
+    assert not any(button.isEnabled() for button in page.export_buttons)
     conn = window.state.conn
     book = load_workbook(write_workbook(conn, ExportScope(pcn=PCN), tmp_path / "one.xlsx"))
     cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True) if row[0]}
@@ -126,6 +127,7 @@ def test_a_later_list_size_extract_says_why_per_1000_is_blank(window, tmp_path):
     codes = {"D81001", "D81005", "D81013"}
     _f2f, total = hand_count()
     assert not page.empty.isVisible() and page.chart.isVisible()
+    assert all(button.isEnabled() for button in page.export_buttons)
     assert page.chart.comparison.total == pytest.approx(total / patients(codes) * 1000)
     book = load_workbook(write_workbook(conn, ExportScope(pcn=PCN), tmp_path / "two.xlsx"))
     assert all(row[0] != "Per 1,000 patients"

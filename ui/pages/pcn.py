@@ -64,6 +64,7 @@ class PcnPage(Page):
         self.body.addWidget(self.chart, 1)
         self.note = QLabel(objectName="hint", wordWrap=True)
         self.body.addWidget(self.note)
+        self.body.addStretch(0)  # takes the room only while the chart is hidden: all stays on top
         self.comparison = None
         self.state.anonymise_changed.connect(self._anonymise_changed)
 
@@ -103,6 +104,7 @@ class PcnPage(Page):
 
     def _export_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
+        self.export_buttons: list[QPushButton] = []
         for caption, slot in (("Copy chart", lambda: export.copy_to_clipboard(self.chart)),
                               ("Save PNG…", lambda: export.ask_and_save(self.chart)),
                               ("Save SVG…", lambda: export.ask_and_save(self.chart, svg=True))):
@@ -110,6 +112,7 @@ class PcnPage(Page):
             button.setProperty("secondary", True)
             button.clicked.connect(slot)
             row.addWidget(button)
+            self.export_buttons.append(button)
         return row
 
     def choose_metric(self, key: str) -> None:
@@ -181,6 +184,8 @@ class PcnPage(Page):
         self.empty.setText(gap or NO_FIGURES)
         self.empty.setVisible(not has_values)
         self.chart.setVisible(has_values)
+        for button in self.export_buttons:  # nothing to copy or save without a chart
+            button.setEnabled(has_values)
         self.note.setVisible(has_values)
         if not has_values:
             return
