@@ -29,7 +29,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="practice-desk",
         description="Practice Desk: GP access data (telephony, appointments, NHS App) "
@@ -42,12 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "or the PRACTICE_DESK_DB environment variable)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", parents=[db], help="import files (kind found from content)")
+    p = sub.add_parser("import", parents=[db], help="import files (kind found from content)",
+                       epilog=_mapping_epilog(argv),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--practice", metavar="ODS",
                    help="the practice a call log belongs to (call logs do not name it)")
     p.add_argument("--mapping", metavar="NAME",
-                   help="read the files with this saved column mapping")
+                   help="read the files with this built-in preset or saved column mapping "
+                        "(listed below)")
     sub.add_parser("imports", parents=[db], help="list imports (id, kind, file, rows, status)")
     p = sub.add_parser("undo", parents=[db], help="remove everything one import added")
     p.add_argument("import_id", type=int, metavar="ID")
@@ -81,7 +84,7 @@ def main(argv: Sequence[str] | None = None, render_chart: ChartRenderer | None =
          render_pack: PackRenderer | None = None) -> int:
     """`render_chart` and `render_pack` draw charts; they come from the app (they need Qt)."""
     setup_logging()  # warnings go to the log file, never as a traceback on the screen
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     args.render_pack = render_pack
     if args.self_test:
@@ -127,10 +130,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     conn = open_database(args.db)
     options = None
     if args.practice or args.mapping:
-        from practice_desk.importing.mapping import load_mapping
+        from practice_desk.importing.mapping_step import resolve_mapping
         from practice_desk.importing.runner import ImportOptions
 
-        mapping = load_mapping(conn, args.mapping) if args.mapping else None
+        mapping = resolve_mapping(conn, args.mapping) if args.mapping else None
         options = ImportOptions(practice=args.practice.strip().upper() if args.practice else None,
                                 mapping=mapping)
     failed = False
@@ -143,6 +146,30 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  note: {warning}")
         failed = failed or not report.ok
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _mapping_epilog(argv: Sequence[str] | None) -> str | None:
+    """The presets and saved mappings `import --mapping` takes, for `import --help` only (the
+    database is read, never created, and only then)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "import" not in argv or not {"-h", "--help"} & set(argv):
+        return None
+    from practice_desk.importing.mapping import list_mappings
+    from practice_desk.importing.mapping_step import mapping_choices
+
+    given = argv[argv.index("--db") + 1] if "--db" in argv[:-1] else None
+    saved = None
+    try:
+        path = resolve_db_path(given)
+        if path.exists():
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                saved = list_mappings(conn)
+            finally:
+                conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        saved = None  # the help still lists the presets
+    return mapping_choices(saved)
 
 
 def cmd_imports(args: argparse.Namespace) -> int:

@@ -194,3 +194,32 @@ def test_command_line_import_and_metrics(tmp_path, capsys, name, inbound):
     assert main(["metrics", "--db", db, "--practice", "E81050", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [r["inbound_calls"] for r in rows] == [inbound]
+
+
+def test_presets_are_named_on_the_command_line(tmp_path, capsys):
+    """`--mapping 3cx` on 3CX's headerless file output reads it as that layout; a name that
+    is neither a preset nor saved is refused with the list of both."""
+    db = str(tmp_path / "cli.sqlite")
+    assert main(["import", "--db", db, "--practice", "E81050", "--mapping", "3cx",
+                 str(CALLS / "3cx_v18_file.csv")]) == 0
+    assert "read as 3CX CDR file output" in capsys.readouterr().out
+    assert main(["import", "--db", db, "--mapping", "Our PBX",
+                 str(CALLS / "3cx_v18_file.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "no saved column mapping or preset called 'Our PBX'" in err
+    assert "3cx-file" in err and "x-on" in err
+
+
+def test_import_help_lists_presets_and_saved_mappings(conn, db_path, capsys):
+    from practice_desk.importing.mapping import ColumnMapping, save_mapping
+
+    header = ["When", "From", "Result"]
+    save_mapping(conn, ColumnMapping("call_log", "Our supplier", {
+        "start_time": "When", "caller": "From", "outcome": "Result"},
+        {"outcome": {"OK": "answered"}}), header)
+    conn.commit()
+    with pytest.raises(SystemExit):
+        main(["import", "--db", str(db_path), "--help"])
+    out = capsys.readouterr().out
+    for name in ("3cx", "3cx-file", "asterisk", "asterisk-cdr", "x-on", "Our supplier"):
+        assert name in out, name

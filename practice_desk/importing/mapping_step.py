@@ -17,6 +17,8 @@ from practice_desk.importing.mapping import (
     find_saved,
     first_source,
     kinds,
+    list_mappings,
+    normalise_name,
     suggest_mapping,
     table_header,
     validate,
@@ -73,3 +75,32 @@ def _for_header(header: list[str], conn: sqlite3.Connection | None) -> Proposal:
     best = min(guesses, key=lambda guess: (len(validate(guess, header)), guess.kind != CALL_LOG,
                                            -len(guess.columns)))
     return Proposal(best, "guess", header)
+
+
+def resolve_mapping(conn: sqlite3.Connection | None, name: str) -> ColumnMapping:
+    """The mapping `practice-desk import --mapping NAME` means: a saved mapping of that name,
+    else a built-in preset by its short or full name; ValueError listing both when none is."""
+    saved = list_mappings(conn) if conn is not None else []
+    for item in saved:
+        if normalise_name(item.name) == normalise_name(name):
+            return item.mapping
+    preset = calllogs.find_preset(name)
+    if preset is not None:
+        return preset
+    raise ValueError(f"There is no saved column mapping or preset called '{name}'.\n"
+                     + mapping_choices(saved))
+
+
+def mapping_choices(saved: list | None = None) -> str:
+    """What `--mapping` takes, for messages and `practice-desk import --help`."""
+    lines = ["Built-in presets (--mapping KEY):"]
+    for key, mapping in calllogs.named_presets().items():
+        lines.append(f"  {key:<14} {mapping.name}")
+    if saved is None:
+        lines.append("Saved mappings: see `practice-desk import --help` with your --db.")
+    elif saved:
+        lines.append("Saved mappings (--mapping \"NAME\"):")
+        lines.extend(f"  {item.name} ({item.kind.replace('_', ' ')})" for item in saved)
+    else:
+        lines.append("Saved mappings: none yet (save one in the app's column-mapping step).")
+    return "\n".join(lines)

@@ -11,7 +11,12 @@ from practice_desk.importing.context import ImportContext
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.mapping import ColumnMapping, find_saved, table_header
 from practice_desk.importing.sources import Source
-from practice_desk.telephony.calllogs import CALL_LOG, header_preset, headerless_mapping
+from practice_desk.telephony.calllogs import (
+    CALL_LOG,
+    fit_to_file,
+    header_preset,
+    headerless_mapping,
+)
 
 # What the list of importers shows for call logs; the importer of a file comes from recognise().
 CALL_LOGS = Importer(CALL_LOG, "call logs (3CX CDR, Asterisk/FreePBX Master.csv with queue_log, "
@@ -35,7 +40,9 @@ def call_log_importer(mapping: ColumnMapping, description: str | None = None) ->
 def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> Importer | None:
     explicit = getattr(options, "mapping", None)
     if explicit is not None:
-        return call_log_importer(explicit) if explicit.kind == CALL_LOG else None
+        if explicit.kind != CALL_LOG:
+            return None
+        return call_log_importer(fit_to_file(explicit, source, table_header(source)))
     headerless = headerless_mapping(source)
     if headerless is not None:
         return call_log_importer(headerless)

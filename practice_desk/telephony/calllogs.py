@@ -164,9 +164,6 @@ THREECX_FIELDS = [
     "from-type", "to-type", "final-type", "from-dispname", "to-dispname", "final-dispname",
     "missed-queue-calls",
 ]
-THREECX_REASONS = {"terminatedbysrc", "terminatedbydst", "failed", "failed_cancelled",
-                   "norouteexists", "routebusy", "notavailable", "connected", "noanswer",
-                   "busy", "failed_nouser", "cancelled"}
 THREECX_COLUMNS = {
     "call_id": "callid", "leg_group": "historyid", "start_time": "time-start",
     "answered_at": "time-answered", "ended_at": "time-end", "caller": "from-no",
@@ -280,9 +277,10 @@ def presets() -> list[ColumnMapping]:
 def named_presets() -> dict[str, ColumnMapping]:
     """Presets by the short names `practice-desk import --mapping` takes (and their full
     names)."""
-    named = {"3cx-file": threecx_mapping(27), "asterisk": asterisk_mapping(21)}
-    named.update({p.key: p.mapping.copy() for p in PRESETS})
-    return named
+    by_key = {p.key: p.mapping.copy() for p in PRESETS}
+    return {"3cx": by_key["3cx"], "3cx-file": threecx_mapping(27),
+            "asterisk": asterisk_mapping(21), "asterisk-cdr": by_key["asterisk-cdr"],
+            "x-on": by_key["x-on"]}
 
 
 def find_preset(name: str) -> ColumnMapping | None:
@@ -343,9 +341,10 @@ def _is_asterisk(row: list[str]) -> bool:
 
 
 def _is_threecx(row: list[str]) -> bool:
+    """`Call 9744`, a call id, a duration, then the start time; the reason terminated a word."""
     return len(row) >= 7 and bool(re.match(r"^Call \d+$", row[0].strip().lstrip("\ufeff"))) \
         and bool(_THREECX_TIME.match(row[3].strip())) \
-        and row[6].strip().casefold() in THREECX_REASONS
+        and bool(re.match(r"^[A-Za-z_]*$", row[6].strip()))
 
 
 def headerless_mapping(source: Source) -> ColumnMapping | None:
@@ -388,3 +387,19 @@ def _cdr_name(header: list[str]) -> str:
     if "uniqueid" in names:
         return "FreePBX CDR Reports"
     return "Asterisk CDR summary (no answer times)"
+
+
+def fit_to_file(mapping: ColumnMapping, source: Source, header: list[str]) -> ColumnMapping:
+    """A preset named explicitly (`--mapping 3cx`), fitted to this file as if it had been
+    recognised: the same supplier's headerless layout when the rows have its shape, else the
+    columns this header has. A saved or changed mapping is used as it is."""
+    preset = next((p for p in named_presets().values() if p.name == mapping.name), None)
+    if preset is None or mapping.to_json() != preset.to_json():
+        return mapping
+    shaped = headerless_mapping(source)
+    if shaped is not None and shaped.option("profile") == mapping.option("profile"):
+        return shaped
+    if not mapping.has_header:
+        return mapping
+    found = next(p for p in PRESETS if p.mapping.name == mapping.name)
+    return found.for_header(header)
