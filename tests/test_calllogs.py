@@ -406,3 +406,18 @@ def test_fixture_copy_in_a_zip_with_other_name(conn, tmp_path):
     shutil.copy(CALLS / "3cx_cdr.csv", copy)
     report = imp(conn, None, "B81002", path=copy)
     assert report.status == "done" and any("3CX CDR" in w for w in report.warnings)
+
+
+def test_a_truncated_last_line_is_reported_as_cut_short(conn, db_dump, tmp_path):
+    """Not as 'the outcome is empty': the export stopped part way through the line."""
+    text = (CALLS / "xon_export.csv").read_text()
+    path = tmp_path / "cut.csv"
+    path.write_text(text.rstrip("\n") + "\n06/10/2025,11:00:00,X99,Inbound,07700 900199")
+    before = db_dump(conn)
+    report = imp(conn, None, "A81001", path=path)
+    assert report.status == "failed"
+    lines = len(text.rstrip("\n").splitlines()) + 1
+    assert f"cut.csv, line {lines}: has 5 of the header's 11 fields: the line is cut short" \
+        in report.message
+    assert "outcome is empty" not in report.message
+    assert db_dump(conn) == before

@@ -223,3 +223,17 @@ def test_import_help_lists_presets_and_saved_mappings(conn, db_path, capsys):
     out = capsys.readouterr().out
     for name in ("3cx", "3cx-file", "asterisk", "asterisk-cdr", "x-on", "Our supplier"):
         assert name in out, name
+
+
+def test_unknown_waits_are_null_not_zero(conn):
+    """Master_21.csv has no queue_log: B was answered from a queue, so its wait is unknown and
+    every answered wait share is null; the missed waits (C 96 s, D 60 s) are all known."""
+    from practice_desk.metrics import Selection, metric_rows
+
+    imp(conn, "Master_21.csv")
+    row = metric_rows(conn, Selection(practice="E81050"))[0]
+    assert [row[f"answered_wait_{b}_share"] for b in ("lt1m", "1to2m", "2to5m", "gt5m")] == \
+        [None] * 4
+    assert [row[f"missed_wait_{b}_share"] for b in ("lt1m", "1to2m", "2to5m", "gt5m")] == \
+        [0.0, 1.0, 0.0, 0.0]
+    assert row["answered"] == 3 and row["wait_median_s"] == 13.0  # waits 6 and 20 are known

@@ -98,3 +98,20 @@ def test_england_spread_is_worked_out_in_the_background(window, data_dir, qtbot,
     page = show(window, Selection(practice="E81050"))
     assert page.trend.band and page.trend.band[0] is not None
     assert computed == []
+
+
+def test_unknown_answered_waits_are_not_drawn_as_zero(window, data_dir):
+    """Master.csv without its queue_log: A1 was answered from the queue with an unknown wait,
+    so the answered wait bands are null (not 0 %) and the page says what would fill them; the
+    missed waits (A2 after 121 s, A5 after 60 s) are known and drawn. The queue_log then fills
+    the answered bands."""
+    conn = window.state.conn
+    options = ImportOptions(practice="C81003")
+    assert import_file(conn, data_dir / "calls" / "Master.csv", options=options).status == "done"
+    page = show(window, Selection(practice="C81003"))
+    assert set(page.waits.series) == {"Missed"}
+    assert page.waits_note.isVisible() and "import the queue_log" in page.waits_note.text()
+    assert import_file(conn, data_dir / "calls" / "queue_log", options=options).status == "done"
+    page.refresh()
+    assert set(page.waits.series) == {"Answered", "Missed"}
+    assert not page.waits_note.isVisible()

@@ -84,6 +84,22 @@ class CsvBlocks:
 
     def lines(self, numbers: Iterable[int]) -> dict[int, int]:
         """The physical line (of the row's end) of each row number asked for."""
+        return {row: line for row, (line, _) in self.places(numbers).items()}
+
+    def short_rows(self, numbers: Iterable[int]) -> dict[int, str]:
+        """Of the rows asked for, those with fewer fields than the header (pandas fills the
+        missing ones with ''): what to say instead of 'the outcome is empty', for a file whose
+        last line was cut off."""
+        if not self.has_header:
+            return {}  # a headerless layout (3CX) may drop trailing fields on purpose
+        width = len(self.header)
+        return {row: f"has {fields} of the header's {width} fields: the line is cut short "
+                     "(the export may have been interrupted, or the file truncated); export "
+                     "the file again, or remove the line"
+                for row, (_, fields) in self.places(numbers).items() if fields < width}
+
+    def places(self, numbers: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """(physical line of the row's end, number of fields) of each row number asked for."""
         wanted, found = set(numbers), {}
         opened = open_csv(self.source)
         reader = opened.reader
@@ -95,7 +111,7 @@ class CsvBlocks:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # pandas skips blank lines
                 if number in wanted:
-                    found[number] = reader.line_num
+                    found[number] = (reader.line_num, len(row))
                     if len(found) == len(wanted):
                         break
                 number += 1

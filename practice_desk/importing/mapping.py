@@ -156,8 +156,30 @@ class ColumnMapping:
         return spec.default if spec else None
 
     def word_table(self, field_name: str) -> dict[str, str]:
-        """The value map of one field with normalised words, for fast look-ups while loading."""
-        return {normalise_name(w): v for w, v in self.values.get(field_name, {}).items()}
+        """The value map of one field with normalised words, for fast look-ups while loading.
+        When two entries are the same word (a mapping saved by an earlier version could hold
+        the user's 'Abandoned' beside a built-in 'abandoned'), the word as the file writes it,
+        which only the user's choice keeps, wins over the built-in lower-case one."""
+        table: dict[str, str] = {}
+        chosen: set[str] = set()
+        for word, value in self.values.get(field_name, {}).items():
+            key = normalise_name(word)
+            if key in chosen:
+                continue
+            table[key] = value
+            if word != key:
+                chosen.add(key)
+        return table
+
+    def set_word(self, field_name: str, word: str, value: str | None) -> None:
+        """The user's meaning of a supplier word (None: not mapped); any other entry for the
+        same word (a built-in suggestion in another case) goes, so the choice always wins."""
+        words = self.values.setdefault(field_name, {})
+        key = normalise_name(word)
+        for other in [w for w in words if normalise_name(w) == key]:
+            del words[other]
+        if value:
+            words[word] = value
 
     def map_word(self, field_name: str, word: str) -> str | None:
         """The canonical value a supplier word maps to, or None when it is not mapped."""

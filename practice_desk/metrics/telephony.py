@@ -29,7 +29,7 @@ def _practice_counts(conn: sqlite3.Connection, practice: str,
     return found
 
 
-def _add(total: dict | None, counts: dict) -> dict:
+def add_counts(total: dict | None, counts: dict) -> dict:
     """Sum two practices' counts; a column missing for either is missing for the sum."""
     if total is None:
         return {column: counts.get(column) for column in COUNT_COLUMNS}
@@ -51,7 +51,7 @@ def monthly_counts(conn: sqlite3.Connection, practices: list[str],
     for practice in practices:
         for month, (source, counts) in _practice_counts(conn, practice, selection).items():
             found = months.get(month)
-            months[month] = MonthCounts(_add(found.counts if found else None, counts),
+            months[month] = MonthCounts(add_counts(found.counts if found else None, counts),
                                         found.sources if found else set(),
                                         found.practices if found else [])
             months[month].sources.add(source)
@@ -64,7 +64,7 @@ def monthly(conn: sqlite3.Connection, practices: list[str],
     """{month: telephony keys} for every month where any of the practices has telephony data."""
     rows = {}
     for month, found in monthly_counts(conn, practices, selection).items():
-        row = values_from_counts(found.counts)
+        row = values_from_counts(found.counts, found.sources)
         row.update(_call_only(conn, practices, month))
         size = appointments.list_size_total(conn, found.practices, month)
         patients = size[0] if size else None
@@ -78,16 +78,49 @@ def period_values(conn: sqlite3.Connection, practices: list[str], selection: Sel
                   months: dict[str, MonthCounts] | None = None) -> dict:
     """The whole range as one figure per count-based key (counts summed first, then divided).
     `months` are the selection's monthly counts when the caller already has them."""
+    total, sources = period_totals(conn, practices, selection, months)
+    return values_from_counts(total, sources) if total else {}
+
+
+def period_totals(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+                  months: dict[str, MonthCounts] | None = None) -> tuple[dict | None, set[str]]:
+    """The range's summed counts and the sources behind them."""
     if months is None:
         months = monthly_counts(conn, practices, selection)
-    total = None
+    total, sources = None, set()
     for found in months.values():
-        total = _add(total, found.counts)
-    return values_from_counts(total) if total else {}
+        total = add_counts(total, found.counts)
+        sources |= found.sources
+    return total, sources
 
 
-def values_from_counts(counts: dict) -> dict:
-    """Every CBT-derived key from summed counts; null for a missing count or a 0 denominator."""
+WAIT_BANDS = ("lt1m", "1to2m", "2to5m", "gt5m")
+UNKNOWN_WAITS = {
+    "answered": "the wait of some answered calls is unknown in the call log (an Asterisk "
+                "Master.csv or CDR without its queue_log, or a layout with no answer time): "
+                "import the queue_log, or map an answer-time or wait column, for answered waits",
+    "missed": "the time before some missed calls ended is unknown in the call log: import "
+              "the queue_log, or map an end-time or wait column, for missed waits",
+}
+
+
+def unknown_waits(counts: dict, sources: set[str] | None) -> list[str]:
+    """'answered' and/or 'missed' when a call log leaves some of those calls' waits unknown:
+    their band shares are then null (never 0 %), for UNKNOWN_WAITS to explain."""
+    if not sources or SOURCE_CALLS not in sources:
+        return []
+    unknown = []
+    for outcome in ("answered", "missed"):
+        bands = [counts.get(f"{outcome}_wait_{b}") for b in WAIT_BANDS]
+        total = counts.get(outcome)
+        if total and None not in bands and sum(bands) < total:
+            unknown.append(outcome)
+    return unknown
+
+
+def values_from_counts(counts: dict, sources: set[str] | None = None) -> dict:
+    """Every CBT-derived key from summed counts; null for a missing count or a 0 denominator,
+    and for wait-band shares when a call log leaves some waits unknown."""
     values = {}
     for key, (numerator, denominator) in RATIOS.items():
         top = counts.get(numerator)
@@ -100,6 +133,8 @@ def values_from_counts(counts: dict) -> dict:
     inbound = counts.get("inbound")
     values["unreconciled_calls"] = (None if inbound is None or None in parts
                                     else inbound - sum(parts))
+    for outcome in unknown_waits(counts, sources):
+        values.update({f"{outcome}_wait_{b}_share": None for b in WAIT_BANDS})
     return values
 
 

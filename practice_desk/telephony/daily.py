@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from practice_desk.metrics.telephony import values_from_counts
+from practice_desk.metrics.telephony import SOURCE_CALLS, values_from_counts
 from practice_desk.telephony.aggregates import COUNT_KEYS
 from practice_desk.telephony.times import day_range
 
@@ -41,7 +41,7 @@ def daily_rows(conn: sqlite3.Connection, practices: Iterable[str], start: str | 
     found = []
     for day, weekday, *values in rows:
         counts = dict(zip(COUNT_KEYS, values[:-1], strict=True))
-        computed = values_from_counts(counts)
+        computed = values_from_counts(counts, {SOURCE_CALLS})
         row = {"day": day, "weekday": weekday, **{key: computed.get(key) for key in DAILY_KEYS}}
         row["calls_111_core"] = values[-1]
         found.append(row)

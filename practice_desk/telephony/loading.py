@@ -244,9 +244,10 @@ def _raise_problems(source: Source, table: CsvBlocks, reader: LegReader) -> None
         return
     first_rows = [row for row, _ in reader.unknown.words.values()]
     lines = table.lines([*reader.problems, *first_rows])
+    short = table.short_rows(reader.problems)
     problems = RowProblems()
     for row, message in sorted(reader.problems.items()):
-        problems.add(source.problem(lines.get(row), message))
+        problems.add(source.problem(lines.get(row), short.get(row, message)))
     for seen in reader.unknown.words.values():
         seen[0] = lines.get(seen[0], seen[0])
     problems.items.extend(reader.unknown.problems(source))

@@ -116,10 +116,15 @@ class TelephonyPage(Page):
         self.trend = MonthlyChart("Missed (abandonment) rate by month")
         left.addWidget(self.trend)
         row.addLayout(left, 3)
+        right = QVBoxLayout()
         self.waits = StackedBars("How long callers waited (whole period)")
         self.waits.setToolTip(tooltip("answered_wait_lt1m_share") + "<br>" +
                               tooltip("missed_wait_lt1m_share"))
-        row.addWidget(self.waits, 2)
+        right.addWidget(self.waits, 1)
+        self.waits_note = QLabel("", objectName="hint", wordWrap=True)
+        self.waits_note.hide()
+        right.addWidget(self.waits_note)
+        row.addLayout(right, 2)
         return row
 
     def _hours(self) -> QVBoxLayout:
@@ -188,13 +193,21 @@ class TelephonyPage(Page):
 
     def _show_waits(self) -> None:
         selection = self.state.selection
-        summary = telephony.period_values(self.state.conn, selection.practices(self.state.conn),
-                                          selection)
-        parts = {"Answered": [100 * (summary.get(f"answered_wait_{b}_share") or 0)
-                              for b, _ in BANDS],
-                 "Missed": [100 * (summary.get(f"missed_wait_{b}_share") or 0) for b, _ in BANDS]}
+        total, sources = telephony.period_totals(
+            self.state.conn, selection.practices(self.state.conn), selection)
+        summary = telephony.values_from_counts(total, sources) if total else {}
+        unknown = telephony.unknown_waits(total or {}, sources)
+        parts = {name: [100 * (summary.get(f"{outcome}_wait_{b}_share") or 0)
+                        for b, _ in BANDS]
+                 for name, outcome in (("Answered", "answered"), ("Missed", "missed"))
+                 if outcome not in unknown}
         self.waits.set_grouped([label for _, label in BANDS], parts,
                                {"Answered": "#005EB8", "Missed": "#D55E00"}, unit="%")
+        # Unknown is not zero: no bars, and why, with what would fill them.
+        self.waits_note.setText(" ".join(f"{outcome.capitalize()} waits are not shown: "
+                                         f"{telephony.UNKNOWN_WAITS[outcome]}."
+                                         for outcome in unknown))
+        self.waits_note.setVisible(bool(unknown))
 
     def _show_hours(self) -> bool:
         """The 8am rush from a call log (by hour) or else CBT daily CSVs (by 2-hour band);
