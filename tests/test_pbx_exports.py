@@ -237,3 +237,19 @@ def test_unknown_waits_are_null_not_zero(conn):
     assert [row[f"missed_wait_{b}_share"] for b in ("lt1m", "1to2m", "2to5m", "gt5m")] == \
         [0.0, 1.0, 0.0, 0.0]
     assert row["answered"] == 3 and row["wait_median_s"] == 13.0  # waits 6 and 20 are known
+
+
+def test_an_unknown_headerless_shape_is_described_without_its_values(conn, db_dump, tmp_path):
+    """A Master.csv of 23 fields (two more than any Asterisk writes): refused with what it
+    looks like and what to do, never echoing the caller's number that the first row holds."""
+    line = (CALLS / "Master_21.csv").read_bytes().splitlines()[0]
+    path = tmp_path / "Master.csv"
+    path.write_bytes(line + b',"x","y"\n')
+    before = db_dump(conn)
+    report = imp(conn, None, path=path)
+    assert report.status == "failed"
+    assert ("a CSV without a header row, of 23 fields, whose 10th field is a date: this looks "
+            "like an Asterisk Master.csv variant Practice Desk does not know") in report.message
+    assert "--mapping" in report.message and "column-mapping step" in report.message
+    assert "07700900501" not in report.message and "900501" not in report.message
+    assert db_dump(conn) == before

@@ -80,7 +80,7 @@ def plan_import(path: Path, conn: Any = None, options: Any = None) -> Plan:
             raise ImportFailed([ImportProblem(path.name, 1, (
                 f"the column mapping '{options.mapping.name}' is for another kind of file "
                 f"({options.mapping.kind})"))])
-        raise ImportFailed([ImportProblem(path.name, 1, _unrecognised(header))])
+        raise ImportFailed([ImportProblem(path.name, 1, _unrecognised(header, source))])
     return Plan(importer.kind, [Step(source, importer)], requires_rows=True)
 
 
@@ -159,7 +159,12 @@ def _workbook_message(path: Path) -> str:
     return workbook_message(path, names)
 
 
-def _unrecognised(header: list[str]) -> str:
+def _unrecognised(header: list[str], source: Source | None = None) -> str:
+    from practice_desk.telephony.calllogs import describe_unknown  # call-log shapes
+
+    described = describe_unknown(source, header) if source is not None else None
+    if described:
+        return described  # a headerless file: its first row is data, never echoed
     shown = ", ".join(name[:40] for name in header[:6]) + (", ..." if len(header) > 6 else "")
     kinds = "; ".join(i.description for i in importers())
     return (f"this file's columns ({shown or 'none'}) do not match any file Practice Desk "

@@ -7,7 +7,6 @@ preset, then a guess from the column names; the user checks it and says which pr
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,18 +61,9 @@ def propose(path: str | Path, conn: sqlite3.Connection | None = None) -> Proposa
         return None
     if app_stats.preset_for(header) is not None:
         return None  # an NHS App dashboard export in a known shape imports as it is
-    if looks_like_data(header):
+    if calllogs.looks_like_data(header):
         return headerless_guess(source)
     return _for_header(header, conn)
-
-
-_DATA = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
-                   r"|\d{1,2}:\d{2}|\+?\d[\d ]{6,}|\d+(\.\d+)?)\b")
-
-
-def looks_like_data(row: list[str]) -> bool:
-    """A first row that is a record, not a header: it holds a date, a time or a number."""
-    return any(_DATA.match(cell) for cell in row if cell.strip())
 
 
 def headerless_guess(source) -> Proposal:

@@ -389,6 +389,48 @@ def _cdr_name(header: list[str]) -> str:
     return "Asterisk CDR summary (no answer times)"
 
 
+_DATA = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+                   r"|\d{1,2}:\d{2}|\+?\d[\d ]{6,}|\d+(\.\d+)?)\b")
+_DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+                   r"|1\d{9})\b")
+
+
+def looks_like_data(row: list[str]) -> bool:
+    """A first row that is a record, not a header: it holds a date, a time or a number."""
+    return any(_DATA.match(cell) for cell in row if cell.strip())
+
+
+def describe_unknown(source: Source, header: list[str]) -> str | None:
+    """What a file no importer took looks like, when it has no header row: its shape, what it
+    may be and what to do, naming no value in it (a caller's number could be one). None for a
+    file with a header (its column names are shown instead)."""
+    if not looks_like_data(header):
+        return None
+    rows = sample_rows(source) or [header]
+    widths = sorted({len(row) for row in rows})
+    fields = f"{widths[0]}" if len(widths) == 1 else f"{widths[0]} to {widths[-1]}"
+    dates = [i for i, cell in enumerate(rows[0]) if _DATE.match(cell)]
+    shape = f"a CSV without a header row, of {fields} fields"
+    if dates:
+        shape += f", whose {_ordinal(dates[0] + 1)} field is a date"
+    if dates and dates[0] == 9 and 15 <= widths[-1] <= 24:
+        guess = ("this looks like an Asterisk Master.csv variant Practice Desk does not know "
+                 f"(it knows {', '.join(map(str, ASTERISK_WIDTHS))} fields)")
+    elif rows[0] and re.match(r"^Call \d+$", rows[0][0].strip().lstrip("\ufeff")):
+        guess = "this looks like 3CX CDR file output with its fields in another order"
+    else:
+        guess = "this may be a call log in a layout Practice Desk does not know"
+    return (f"this is {shape}: {guess}. Import it through the column-mapping step (in the "
+            "app, Imports: its columns show as Column 1, 2, ... with numbers masked), or name "
+            "a preset or saved mapping: practice-desk import FILE --mapping NAME "
+            "(practice-desk import --help lists them).")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def fit_to_file(mapping: ColumnMapping, source: Source, header: list[str]) -> ColumnMapping:
     """A preset named explicitly (`--mapping 3cx`), fitted to this file as if it had been
     recognised: the same supplier's headerless layout when the rows have its shape, else the
@@ -399,7 +441,7 @@ def fit_to_file(mapping: ColumnMapping, source: Source, header: list[str]) -> Co
     shaped = headerless_mapping(source)
     if shaped is not None and shaped.option("profile") == mapping.option("profile"):
         return shaped
-    if not mapping.has_header:
-        return mapping
+    if not mapping.has_header or not mapping.option("profile"):
+        return mapping  # X-on's columns are fixed: a missing one is the file's problem
     found = next(p for p in PRESETS if p.mapping.name == mapping.name)
-    return found.for_header(header)
+    return found.for_header(header)  # 3CX and Asterisk fields are chosen by administrators
