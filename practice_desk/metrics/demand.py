@@ -36,8 +36,10 @@ TREND_KEYS = ["contacts_per_1000", "appointments_per_contact", "oc_submissions_p
 # Keys NHS England publishes per practice, so England's spread can be shown.
 ENGLAND_KEYS = ["oc_submissions_per_1000", "calls_per_1000", "appointments_per_1000",
                 "patients_per_gp_fte"]
-# A spread needs the national file, not a handful of practices: fewer is not England.
-MIN_ENGLAND_PRACTICES = 1000
+# GPAD crosstabs can be cut to a few practices (and are split by region): a spread of fewer
+# practices is not England's. The telephony, online consultation and workforce publications are
+# national files, read whole.
+MIN_ENGLAND_PRACTICES = {"appointments_per_1000": 1000}
 
 # A month is shown when any of these has a value.
 ANY_KEYS = ["inbound_calls", "oc_submissions", "appointments_total", "app_appointments_booked",
@@ -180,8 +182,8 @@ def missing_sources(found: list[Figure]) -> list[str]:
 
 
 # --- England's spread -----------------------------------------------------------------------
-def _spread(values: list[float]) -> dict | None:
-    if len(values) < MIN_ENGLAND_PRACTICES:
+def _spread(values: list[float], key: str) -> dict | None:
+    if not values or len(values) < MIN_ENGLAND_PRACTICES.get(key, 1):
         return None
     return {"median": percentile(values, 0.5), "p10": percentile(values, 0.1),
             "p90": percentile(values, 0.9), "practices": len(values)}
@@ -210,8 +212,7 @@ def england_series(conn: sqlite3.Connection, key: str, start: str | None,
     """[{'month', 'median', 'p10', 'p90', 'practices'}] of England's practices, months with
     enough practices only ([] for a key NHS England does not publish per practice)."""
     if key == "calls_per_1000":
-        return [item for item in national_series(conn, key, start, end)
-                if item["practices"] >= MIN_ENGLAND_PRACTICES]
+        return [item for item in national_series(conn, key, start, end) if item["practices"]]
     if key not in PRACTICE_PARTS:
         return []
     scale = PRACTICE_PARTS[key][1]
@@ -221,7 +222,7 @@ def england_series(conn: sqlite3.Connection, key: str, start: str | None,
             by_month.setdefault(month, []).append(top / bottom * scale)
     found = []
     for month, values in sorted(by_month.items()):
-        spread = _spread(values)
+        spread = _spread(values, key)
         if spread:
             found.append({"month": month, **spread})
     return found
@@ -231,8 +232,7 @@ def england_band(conn: sqlite3.Connection, key: str, start: str | None,
                  end: str | None) -> dict | None:
     """England's spread over a period: each practice's parts summed over the months first."""
     if key == "calls_per_1000":
-        band = national_band(conn, key, start, end)
-        return band if band and band["practices"] >= MIN_ENGLAND_PRACTICES else None
+        return national_band(conn, key, start, end)
     if key not in PRACTICE_PARTS:
         return None
     scale = PRACTICE_PARTS[key][1]
@@ -242,4 +242,4 @@ def england_band(conn: sqlite3.Connection, key: str, start: str | None,
             parts = summed.setdefault(code, [0.0, 0.0])
             parts[0] += top
             parts[1] += bottom
-    return _spread([top / bottom * scale for top, bottom in summed.values()])
+    return _spread([top / bottom * scale for top, bottom in summed.values()], key)
