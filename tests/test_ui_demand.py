@@ -12,6 +12,7 @@ import pytest
 from practice_desk import demo
 from practice_desk.importing import import_file
 from practice_desk.metrics import Selection, demand, metric_rows
+from practice_desk.metrics.national import national_series
 from tests import pack_fixtures
 
 demo_db, db_copy = pack_fixtures.demo_db, pack_fixtures.db_copy
@@ -89,8 +90,11 @@ def test_demo_pcn_rates_sum_first_and_trends(demo_window):
     assert chart.isVisible()
     assert chart.values == [r["calls_per_1000"] for r in rows]
     assert chart.analysis is not None and chart.icons.texts()
-    # The demo's 25 practices are not England: no spread is drawn from them.
-    assert chart.band == [None] * 24 and "national files" in page.england_note.text()
+    # England's spread from the telephony workbook, as on the Telephony page.
+    england = {item["month"]: item for item in national_series(conn, "calls_per_1000", None,
+                                                                None)}
+    assert chart.band == [(england[m]["p10"], england[m]["median"], england[m]["p90"])
+                          for m in months]
 
 
 def test_a_practice_then_no_selection(demo_window):
@@ -107,3 +111,47 @@ def test_england_spread_needs_the_national_file(conn, crosstab_csv):
     assert demand.england_band(conn, "appointments_per_1000", None, None) is None
     assert demand.england_series(conn, "contacts_per_1000", None, None) == []
     assert demand.figures(conn, Selection(practice="D81001"))[0].months == 0  # no calls
+
+
+OC_OCT_25 = "Submissions via OC Systems in General Practice - October 2025.xlsx"
+
+
+def test_online_requests_join_calls_real_october_2025(real_window, data_dir):
+    """D81001: 4,051 calls (CBT) + 3,191 online submissions (1,935 clinical, 1,256 admin) =
+    7,242 contacts; 6,649 appointments = 0.918 per contact."""
+    conn = real_window.state.conn
+    path = data_dir / "online_consultation" / OC_OCT_25
+    assert import_file(conn, path).status == "done"
+    page = show(real_window, "practice", "D81001")
+    online = row_of(page, "oc_submissions")
+    assert online["monthly"] == 3191
+    assert online["per_1000"] == pytest.approx(3191 / 14584 * 1000)  # 218.80, as published
+    assert row_of(page, "oc_clinical_submissions")["monthly"] == 1935
+    assert row_of(page, "oc_admin_submissions")["monthly"] == 1256
+    assert row_of(page, "contacts")["monthly"] == 4051 + 3191
+    assert page.tiles["appointments_per_contact"].value.text() == f"{6649 / 7242:,.2f}"
+    assert page.tiles["online_share_of_contacts"].value.text() == f"{3191 / 7242:.1%}"
+    # England's spread of online requests per 1,000 from every practice of the workbook, each
+    # the publication's own rate (numpy's percentiles as a second implementation).
+    import numpy as np
+
+    rates = [s / p * 1000 for s, p in conn.execute(
+        "SELECT submissions, patients FROM oc_practice_months WHERE submissions IS NOT NULL "
+        "AND patients > 0")]
+    band = demand.england_band(conn, "oc_submissions_per_1000", "2025-10", "2025-10")
+    assert band["practices"] == len(rates) > 5000
+    assert band["median"] == pytest.approx(float(np.percentile(rates, 50)))
+    assert band["p10"] == pytest.approx(float(np.percentile(rates, 10)))
+    assert online["england"] == (f"{band['median']:,.1f} ({band['p10']:,.1f} to "
+                                 f"{band['p90']:,.1f}), {len(rates):,} practices")
+    # England's online requests by weekday and time band (Table 3) are shown; this practice has
+    # no call log or CBT daily CSVs, so the note says what would put its calls beside them.
+    assert page.england_bands.isVisible() and not page.own_bands.isVisible()
+    shares = page.england_bands.values
+    assert sum(v for row in shares for v in row) == pytest.approx(1.0)
+    monday_8am = conn.execute("SELECT average FROM oc_england_times WHERE weekday = 0 AND "
+                              "band = '08:00 - 09:59'").fetchone()[0]
+    week = conn.execute("SELECT SUM(average) FROM oc_england_times WHERE band != 'Unknown'"
+                        ).fetchone()[0]
+    assert shares[0][2] == pytest.approx(monday_8am / week)
+    assert "import a call log or NHS England's CBT daily CSVs" in page.bands_note.text()

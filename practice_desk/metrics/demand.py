@@ -112,7 +112,11 @@ def figures(conn: sqlite3.Connection, selection: Selection,
             figure.months += 1
             total += value
             figure.latest_month, figure.latest = row["month"], value
-            if sizes.get(row["month"]):
+            if key == "oc_submissions":  # the publication's own rate and patient count
+                if row.get("oc_patients") and row.get("oc_submissions_per_1000") is not None:
+                    sized += row["oc_submissions_per_1000"] * row["oc_patients"] / 1000
+                    patients += row["oc_patients"]
+            elif sizes.get(row["month"]):
                 sized += value
                 patients += sizes[row["month"]][0]
             if row.get("clinical_fte"):
@@ -132,26 +136,6 @@ def figures(conn: sqlite3.Connection, selection: Selection,
             figure.latest_month, figure.latest = values[-1]
         found.append(figure)
     return found
-
-
-def ratios(rows: list[dict], found: list[Figure]) -> dict[str, float | None]:
-    """The period's ratios, from the monthly parts summed first (metrics.md)."""
-    def summed(top: str, bottom: str, scale: float = 1.0) -> float | None:
-        pairs = [(r.get(top), r.get(bottom)) for r in rows
-                 if r.get(top) is not None and r.get(bottom)]
-        below = sum(b for _, b in pairs)
-        return sum(t for t, _ in pairs) / below * scale if below else None
-
-    contacts = [r for r in rows if r.get("contacts") is not None]
-    by_key = {figure.key: figure for figure in found}
-    return {
-        "contacts_per_1000": by_key["contacts"].per_1000 if "contacts" in by_key else None,
-        "appointments_per_contact": summed("appointments_total", "contacts"),
-        "online_share_of_contacts": summed("oc_submissions", "contacts") if contacts else None,
-        "patients_per_gp_fte": next((r.get("patients_per_gp_fte") for r in reversed(rows)
-                                     if r.get("patients_per_gp_fte") is not None), None),
-        "appointments_per_clinical_fte": summed("appointments_total", "clinical_fte"),
-    }
 
 
 WHY_MISSING = {
@@ -198,7 +182,17 @@ def _appointments_per_1000_sql() -> str:
 
 # Each England key other than calls -> SQL giving (month, practice, numerator, denominator) for
 # every practice in the database, and the scale; a national file gives every practice in England.
-PRACTICE_PARTS = {"appointments_per_1000": (_appointments_per_1000_sql, 1000)}
+PRACTICE_PARTS = {
+    "appointments_per_1000": (_appointments_per_1000_sql, 1000),
+    # The publication's own rate: submissions over its Registered Patient Count.
+    "oc_submissions_per_1000": (lambda: (
+        "SELECT month, ods_code, submissions, patients FROM oc_practice_months "
+        "WHERE month >= ? AND month <= ?"), 1000),
+    # Patients per fully qualified permanent GP, from each practice's own snapshot.
+    "patients_per_gp_fte": (lambda: (
+        "SELECT month, ods_code, patients, gp_fte FROM workforce "
+        "WHERE month >= ? AND month <= ?"), 1),
+}
 
 
 def _practice_parts(conn: sqlite3.Connection, key: str, start: str | None,

@@ -68,3 +68,76 @@ def cbt_weekday_bands(conn: sqlite3.Connection, practices: Iterable[str],
     for day in days:
         found.days[date.fromisoformat(day).weekday()] += 1
     return found
+
+
+def _start_hour(band: str) -> int | None:
+    """8 for '08:00 - 09:59'; None for 'Unknown' or 'TOTAL'."""
+    start = band_start(band)
+    return None if start.startswith("99:99") else int(start[:2])
+
+
+def england_online_bands(conn: sqlite3.Connection, start: str | None = None,
+                         end: str | None = None) -> WeekdayBands:
+    """England's online consultation submissions per day by weekday and time band (Table 3 of
+    NHS England's workbook: each month's average per weekday), averaged over the months held in
+    the range. `days` counts the months. 'Unknown' times are left out."""
+    rows = conn.execute(
+        "SELECT month, weekday, band, average FROM oc_england_times WHERE area_code = 'ENGLAND' "
+        "AND average IS NOT NULL AND month >= ? AND month <= ?",
+        (start or "0000-00", end or "9999-99")).fetchall()
+    found = WeekdayBands()
+    found.bands = sorted({band for _, _, band, _ in rows if _start_hour(band) is not None},
+                         key=band_start)
+    position = {band: i for i, band in enumerate(found.bands)}
+    sums = [[0.0] * len(found.bands) for _ in range(7)]
+    months: list[set[str]] = [set() for _ in range(7)]
+    for month, weekday, band, average in rows:
+        if band in position:
+            sums[weekday][position[band]] += average
+            months[weekday].add(month)
+    found.counts = sums
+    found.days = [len(m) for m in months]
+    return found
+
+
+def calls_in_bands(conn: sqlite3.Connection, practices: Iterable[str], bands: list[str],
+                   start: str | None = None, end: str | None = None) -> tuple[WeekdayBands, str]:
+    """The practices' inbound calls by weekday in the given time bands (e.g. England's online
+    bands), from their call logs where they have any, else from CBT daily CSVs; with the
+    source's name ('' when neither has calls). A band holds every hour from its start to the
+    next band's start."""
+    codes = list(practices)
+    starts = [_start_hour(band) for band in bands]
+    found = WeekdayBands(bands=list(bands), counts=[[0] * len(bands) for _ in range(7)])
+    if not codes or not bands:
+        return found, ""
+
+    def band_of(hour: int) -> int | None:
+        inside = [i for i, first in enumerate(starts) if first is not None and first <= hour]
+        return inside[-1] if inside else None
+
+    marks = ",".join("?" * len(codes))
+    low, high = start or "0000-00", end or "9999-99"
+    hours = conn.execute(
+        f"SELECT weekday, hour, SUM(inbound) FROM call_weekday_hours WHERE ods_code IN ({marks}) "
+        "AND month >= ? AND month <= ? GROUP BY weekday, hour", (*codes, low, high)).fetchall()
+    if any(count for _, _, count in hours):
+        for weekday, hour, count in hours:
+            if (i := band_of(hour)) is not None:
+                found.counts[weekday][i] += count
+        found.days = [0] * 7
+        for weekday, days in conn.execute(
+                f"SELECT weekday, COUNT(DISTINCT day) FROM call_days WHERE ods_code IN ({marks}) "
+                "AND month >= ? AND month <= ? GROUP BY weekday", (*codes, low, high)):
+            found.days[weekday] = days
+        return found, "call log"
+    daily = cbt_weekday_bands(conn, codes, start, end)
+    if not daily.total:
+        return found, ""
+    for weekday, row in enumerate(daily.counts):
+        for band, count in zip(daily.bands, row, strict=True):
+            hour = _start_hour(band)
+            if hour is not None and (i := band_of(hour)) is not None:
+                found.counts[weekday][i] += count
+    found.days = daily.days
+    return found, "CBT daily CSVs"

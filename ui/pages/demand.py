@@ -5,12 +5,14 @@ against England's spread and online requests by weekday x time band against Engl
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from practice_desk import headline
-from practice_desk.metrics import demand, metric_rows
+from practice_desk.metrics import demand, metric_rows, period_summary
 from practice_desk.metrics.definitions import tooltip
 from practice_desk.metrics.keys import format_value, is_share
+from practice_desk.metrics.time_bands import calls_in_bands, england_online_bands
+from ui.band_chart import BandHeatmap
 from ui.charts import month_label
 from ui.models import RowsModel, text
 from ui.pages.base import Page, scope_text
@@ -113,8 +115,29 @@ class DemandPage(Page):
             chart.setAccessibleName(f"{demand.label_of(key)} by month")
             self.charts[key] = chart
             self.grid.addWidget(chart, number // CHART_COLUMNS, number % CHART_COLUMNS)
+        layout.addLayout(self._bands())
         self.body.addWidget(self.content)
         self.body.addStretch(1)
+
+    def _bands(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.addWidget(QLabel("<b>When requests come in</b>: share of an average week by weekday "
+                             "and time band"))
+        self.bands_note = QLabel(objectName="hint", wordWrap=True)
+        box.addWidget(self.bands_note)
+        row = QHBoxLayout()
+        self.england_bands = BandHeatmap("England: online requests", unit="of the week")
+        self.england_bands.setToolTip(
+            "NHS England's online consultation workbook (Table 3): England's average "
+            "submissions per weekday and time band. No practice's own times are published.")
+        self.own_bands = BandHeatmap("This selection: calls", unit="of the week")
+        self.own_bands.setToolTip("This selection's inbound calls in the same bands, from its "
+                                  "call log or NHS England's CBT daily CSVs.")
+        for chart in (self.england_bands, self.own_bands):
+            chart.setMinimumHeight(280)
+            row.addWidget(chart, 1)
+        box.addLayout(row)
+        return box
 
     def refresh(self) -> None:
         selection = self.state.selection
@@ -128,12 +151,13 @@ class DemandPage(Page):
             return
         found = demand.figures(conn, selection, rows)
         self._show_table(found, rows)
-        self._show_tiles(rows, found)
+        self._show_tiles(rows)
         missing = demand.missing_sources(found)
         self.missing.setText("Not shown for want of data: " + "; ".join(missing) + "."
                              if missing else "")
         self.missing.setVisible(bool(missing))
         self._show_trends(rows)
+        self._show_bands(rows)
 
     def _show_table(self, found: list[demand.Figure], rows: list[dict]) -> None:
         conn = self.state.conn
@@ -162,9 +186,10 @@ class DemandPage(Page):
             "the telephony workbook, the GPAD crosstab for all practices with list sizes, the "
             "online consultation workbook.")
 
-    def _show_tiles(self, rows: list[dict], found: list[demand.Figure]) -> None:
+    def _show_tiles(self, rows: list[dict]) -> None:
         start, end = rows[0]["month"], rows[-1]["month"]
-        values = demand.ratios(rows, found)
+        summary = period_summary(self.state.conn, self.state.selection) or {}
+        values = {key: summary.get(key) for key in TILES}
         for key, tile in self.tiles.items():
             value = values.get(key)
             band = demand.england_band(self.state.conn, key, start, end) \
@@ -193,3 +218,31 @@ class DemandPage(Page):
         self.trend_note.setText("No monthly figures yet for: " + ", ".join(hidden) + "."
                                 if hidden else "")
         self.trend_note.setVisible(bool(hidden))
+
+    def _show_bands(self, rows: list[dict]) -> None:
+        conn, selection = self.state.conn, self.state.selection
+        start, end = rows[0]["month"], rows[-1]["month"]
+        england = england_online_bands(conn, start, end)
+        own, source = calls_in_bands(conn, selection.practices(conn), england.bands, start, end)
+        percent = "{:.1%}".format
+        self.england_bands.setVisible(bool(england.bands))
+        self.own_bands.setVisible(bool(source))
+        if england.bands:
+            self.england_bands.set_values(england.bands, england.shares(), percent)
+        if source:
+            self.own_bands.set_values(own.bands, own.shares(), percent)
+        words = []
+        if england.bands:
+            words.append(f"England's online requests: {max(england.days)} month(s) of NHS "
+                         "England's online consultation workbook (Table 3). NHS England "
+                         "publishes these times for England only, not for a practice.")
+        else:
+            words.append("For England's online requests by weekday and time band, import NHS "
+                         "England's online consultation workbook (June 2024 or later: Table 3).")
+        if source:
+            words.append(f"This selection's calls in the same bands: {source}, "
+                         f"{sum(own.days)} days.")
+        elif england.bands:
+            words.append("For this selection's calls beside them, import a call log or NHS "
+                         "England's CBT daily CSVs.")
+        self.bands_note.setText(" ".join(words))
