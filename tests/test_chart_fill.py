@@ -107,6 +107,12 @@ def test_exports_fill_the_image_under_a_title_and_subtitle(window, tmp_path):
         assert chart.size() == size_on_screen
 
 
+def test_an_england_chart_is_not_subtitled_with_the_pcn(window):
+    window.show_page("NHS App")
+    caption = export.caption_for(window.pages["NHS App"].national)
+    assert caption.subtitle.startswith("England · ") and demo.DEMO_PCN not in caption.subtitle
+
+
 def test_the_file_name_offered_names_measure_selection_and_period(window, tmp_path,
                                                                   monkeypatch):
     window.show_page("PCN")

@@ -128,7 +128,8 @@ def laid_out(widget: QWidget, width: int, height: int):
 
 def caption_for(widget: QWidget) -> Caption:
     """The chart's title (its `exportTitle` property, else the title shown) and a subtitle (its
-    `exportSubtitle` property, else the window's selection and the chart's period)."""
+    `exportSubtitle` property, else whose figures they are - its `exportWho` property or the
+    window's selection - and the chart's period)."""
     title = widget.property("exportTitle") or _shown_title(widget) or widget.accessibleName()
     subtitle = widget.property("exportSubtitle")
     if subtitle is None:
@@ -154,9 +155,9 @@ def _subtitle_from_window(widget: QWidget) -> str:
     from ui.charts import period_text
     from ui.pages.base import scope_text
 
-    who = scope_text(state, [])
-    if state.selection.pcn:  # 'NAME (CODE), 5 practices': the count is not needed here
-        who = who.rsplit(", ", 1)[0]
+    who = widget.property("exportWho") or scope_text(state, [])  # e.g. "England"
+    if state.selection.pcn and not widget.property("exportWho"):
+        who = who.rsplit(", ", 1)[0]  # 'NAME (CODE), 5 practices': the count is not needed
     comparison = getattr(widget, "comparison", None)
     periods = getattr(widget, "months", None)
     if comparison is not None:

@@ -105,6 +105,7 @@ class NhsAppPage(Page):
         layout.addWidget(self.ambitions)
         self.national = MonthlyChart(NATIONAL_CHARTS["prescriptions_ordered"], as_percent=False)
         self.national.setMaximumHeight(260)
+        self.national.setProperty("exportWho", "England")  # an export's subtitle: not the PCN
         axis = self.national.getAxis("left")
         axis.enableAutoSIPrefix(False)
         axis.setScale(1e-6)  # millions a month
