@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from local_db import queries
-from practice_desk import demo_calls
+from practice_desk import demo_calls, demo_feeds
 from practice_desk.demo_calls import CallProfile, CbtRow, Tally
 from practice_desk.importing import ImportReport, import_file, undo_import
 from practice_desk.importing.runner import Cancel, ImportOptions, Progress
@@ -562,6 +562,11 @@ def write_demo_files(folder: Path) -> list[Path]:
     files.append(demo_calls.write_cbt_workbook(cbt_rows(tallies), folder / CBT_FILE))
     # NHS App dashboard export (internal names)
     files.append(demo_app.write_app_export(folder, PRACTICES, demo_months(), list_size))
+    # Online consultation workbooks and GP workforce CSVs of the demo PCN.
+    area = (DEMO_PCN, DEMO_PCN_NAME, SUB_ICB_CODE, SUB_ICB_NAME)
+    files += demo_feeds.write_oc_workbooks(folder, PRACTICES, demo_months(), list_size, area, SEED)
+    files += demo_feeds.write_workforce_files(folder, PRACTICES, demo_months(), list_size, area,
+                                              SEED)
     return files
 
 

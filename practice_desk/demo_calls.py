@@ -799,7 +799,7 @@ def write_cbt_workbook(rows: list[CbtRow], path: str | Path) -> Path:
         sheet.freeze_panes = f"A{first_row}"
     buffer = io.BytesIO()
     book.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    path.write_bytes(fixed_zip(buffer.getvalue()))
     return path
 
 
@@ -818,7 +818,7 @@ def _values(sheet, number: int, cells: dict, counts: dict[str, int]) -> None:
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def fixed_zip(data: bytes) -> bytes:
     """The saved workbook with fixed member timestamps and document dates (openpyxl stamps now)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:

@@ -11,6 +11,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from local_db import queries
@@ -158,9 +159,14 @@ def test_load_demo_imports_five_practices_for_24_months(loaded):
     conn, reports = loaded
     assert [r.status for r in reports] == ["done"] * len(reports)
     assert reports[0].kind == "gpad_crosstab"
-    # Call-log imports always say which layout (and date order) they were read as; nothing
-    # else warns.
-    assert not any(r.warnings for r in reports if r.kind != "call_log")
+    # Call-log imports always say which layout (and date order) they were read as; online
+    # consultation workbooks say what is missing (a practice not taking part, no Table 3 before
+    # June 2024); nothing else warns.
+    assert not any(r.warnings for r in reports if r.kind not in ("call_log",
+                                                                 "online_consultation"))
+    for r in reports:
+        if r.kind == "online_consultation":
+            assert all("with no data" in w or "no Table 3" in w for w in r.warnings), r.warnings
     for r in reports:
         if r.kind == "call_log":
             assert all("read as" in w or "dates were read" in w or
@@ -290,6 +296,53 @@ def test_pcn_figures_through_the_metrics_module(loaded):
         assert 0.03 <= r["dna_rate"] <= 0.05, r["month"]
         assert 0 < r["unknown_mode_share"] < 0.03 and 0 < r["unmapped_category_share"] < 0.1
         assert r["appointments_per_1000"] is not None
+
+
+def test_online_consultation_and_workforce_files_in_the_real_layouts(demo_files):
+    """The demo's own files are read back here with openpyxl and csv, not by the importers."""
+    books = [p for p in demo_files if "Online Consultation Systems" in p.name
+             or "OC Systems" in p.name]
+    assert books[0].name.endswith("Online Consultation Systems in General Practice - April "
+                                  "2024.xlsx")
+    assert books[-1].name.endswith("OC Systems in General Practice - October 2025.xlsx")
+    assert len(books) == 19  # April 2024 to October 2025
+    book = openpyxl.load_workbook(books[-1], read_only=True)
+    assert book.sheetnames == ["Title sheet", "Data Quality", "Table 1", "Table 2", "Table 3"]
+    table2 = list(book["Table 2"].iter_rows(values_only=True))
+    book.close()
+    header = table2[11]
+    assert header[1] == "GP Code" and header[-1] == "Participation [11]" and len(header) == 19
+    assert [r[1] for r in table2[12:17]] == demo.DEMO_PRACTICES
+    first = openpyxl.load_workbook(books[0], read_only=True)
+    assert "Table 3" not in first.sheetnames
+    assert len(list(first["Table 2"].iter_rows(values_only=True))[11]) == 18
+    first.close()
+    workforce = [p for p in demo_files if p.name.endswith("Practice Level - Detailed.csv")]
+    assert len(workforce) == demo.DEMO_MONTHS
+    with open(workforce[-1], encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows[0]) == 805 and rows[0][:2] == ["PRAC_CODE", "PRAC_NAME"]
+    assert [r[0] for r in rows[1:]] == demo.DEMO_PRACTICES
+
+
+def test_demo_pcn_has_online_requests_staff_and_contacts(loaded):
+    conn, reports = loaded
+    kinds = [r.kind for r in reports]
+    assert kinds.count("online_consultation") == 19 and kinds.count("workforce") == 24
+    rows = {r["month"]: r for r in metric_rows(conn, Selection(pcn=demo.DEMO_PCN))}
+    last = rows[demo.DEMO_END_MONTH]
+    assert last["oc_practices"] == 5 and 100 < last["oc_submissions_per_1000"] < 300
+    assert 1500 < last["patients_per_gp_fte"] < 3000
+    assert last["contacts"] > last["oc_submissions"] and 0 < last["online_share_of_contacts"] < 1
+    assert last["appointments_per_contact"] is not None
+    # DEM004 takes no part until September 2024: missing, not 0, before.
+    dem4 = {r["month"]: r for r in metric_rows(conn, Selection(practice="DEM004"))}
+    assert dem4["2024-08"]["oc_submissions"] is None and dem4["2024-09"]["oc_submissions"] > 0
+    assert rows["2024-08"]["oc_practices"] == 4
+    # DEM005 sent no valid nurse records in February and March 2025.
+    dem5 = {r["month"]: r for r in metric_rows(conn, Selection(practice="DEM005"))}
+    assert dem5["2025-02"]["nurse_fte"] is None and dem5["2025-01"]["nurse_fte"] > 0
+    assert rows["2025-02"]["nurse_fte"] is None and rows["2025-02"]["gp_fte"] > 0
 
 
 def test_remove_demo_leaves_real_data(tmp_path):

@@ -242,3 +242,27 @@ def test_importers_form_no_import_cycle():
            if any(m.startswith("practice_desk.importing") for m in group)
            or len({m.rpartition(".")[0] for m in group}) > 1]
     assert not bad, f"import cycles: {bad}"
+
+
+def test_every_module_imports_first():
+    """Each core module can be the first one imported (as a test, the CLI or the app may do): no
+    module finds another half-loaded, as a package __init__ that loads more than it needs can
+    cause. Modules are forgotten between imports, in one fresh interpreter."""
+    script = textwrap.dedent(f"""
+        import importlib, json, sys
+        failed = []
+        for name in {sorted(_module_name(p) for p in _core_files())!r}:
+            for loaded in [m for m in sys.modules if m.split(".")[0] in {CORE_PACKAGES!r}]:
+                del sys.modules[loaded]
+            try:
+                importlib.import_module(name)
+            except Exception as exc:
+                failed.append(f"{{name}}: {{exc!r}}")
+        print(json.dumps(failed))
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={"PATH": "", "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -78,8 +78,8 @@ class MappingKind:
 
 
 # The kinds of the list of importers. practice_desk.importing.formats, the one list, hands them
-# over when it loads (the package loads it first, so they are here before any mapping is used);
-# the importers that define them sit above this module, so it cannot import them.
+# over when it loads: detection, the mapping step and the runner load it before any mapping is
+# used. The importers that define the kinds sit above this module, so it cannot import them.
 _KINDS: dict[str, MappingKind] = {}
 
 
@@ -93,6 +93,9 @@ def kinds() -> dict[str, MappingKind]:
 
 
 def get_kind(kind: str) -> MappingKind:
+    if not _KINDS:
+        raise RuntimeError("the list of importers (practice_desk.importing.formats) is not "
+                           "loaded, so no kind of column mapping is known")
     found = kinds().get(kind)
     if found is None:
         raise ValueError(f"'{kind}' is not a kind of file Practice Desk maps "
