@@ -124,7 +124,25 @@ class Encoding:
     problem: ImportProblem | None = None
 
 
+_ENCODINGS: dict[tuple, Encoding] = {}  # recent answers: recognising and reading a file
+# open it several times, and each check is a pass over every byte
+
+
 def detect_encoding(source: Source) -> Encoding:
+    """_detect_encoding, remembered while the file's size and modification time stay the same."""
+    try:
+        stat = source.path.stat()
+    except OSError:
+        return _detect_encoding(source)
+    key = (str(source.path.resolve()), source.member, stat.st_size, stat.st_mtime_ns)
+    if key not in _ENCODINGS:
+        if len(_ENCODINGS) >= 32:
+            _ENCODINGS.clear()
+        _ENCODINGS[key] = _detect_encoding(source)
+    return _ENCODINGS[key]
+
+
+def _detect_encoding(source: Source) -> Encoding:
     """One check for every CSV importer, in one pass over the bytes: the encoding, and a problem
     for a file holding control characters or mixing UTF-8 and Windows-1252 text (read either
     way, one half would be garbled). The header stays readable, so the file is still recognised

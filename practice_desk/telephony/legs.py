@@ -608,52 +608,114 @@ def fill_times(legs: Legs, duration: np.ndarray) -> None:
 
 def merge(legs: Legs, legs_are_calls: bool) -> Legs:
     """Rows that are legs of one call (same practice, and the same group or link) -> one call
-    each; the rules are in calllogs.py's docstring. Rows without a group are calls already."""
+    each; the rules are in calllogs.py's docstring. Rows without a group are calls already.
+    Worked on whole columns (a log has millions of legs): components, then one sort."""
     if not legs_are_calls or len(legs) == 0:
         return legs
     fold_side_legs(legs)
-    alone = np.fromiter((g is None and k is None for g, k in zip(
-        legs.group.tolist(), legs.link.tolist(), strict=True)), bool, len(legs))
-    groups: dict[int, list[int]] = {}
-    for i, root in calls_of(legs, np.flatnonzero(~alone)).items():
-        groups.setdefault(root, []).append(i)
-    firsts, merged = [], []
-    for members in groups.values():
-        members.sort(key=lambda i: (legs.start[i], legs.side[i], legs.line[i]))
-        firsts.append(members[0])
-        merged.append(_merge_one(legs, members))
-    calls = legs.select(np.asarray(firsts, dtype=np.int64))
-    for name in ("outcome", "supplier", "callback_made", "is_111", "route", "caller_hash",
-                 "wait", "talk"):
-        getattr(calls, name)[:] = [values[name] for values in merged]
-    calls.group[:] = [g if g is not None else k for g, k in zip(
-        calls.group.tolist(), calls.link.tolist(), strict=True)]
-    return Legs.join([legs.select(alone), calls])
+    alone = _none(legs.group) & _none(legs.link)
+    part = legs.select(~alone)
+    if not len(part):
+        return legs
+    return Legs.join([legs.select(alone), _merged(part, _components(part))])
 
 
-def calls_of(legs: Legs, rows: np.ndarray) -> dict[int, int]:
-    """Row -> the first row of its call: rows sharing a group or a link (within a practice)
-    are one call, however they chain (union-find)."""
-    parent: dict[int, int] = {}
-    first: dict[tuple, int] = {}
+def _none(values: np.ndarray) -> np.ndarray:
+    return pd.isna(pd.Series(values, dtype=object)).to_numpy()
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    for i in rows.tolist():
-        parent[i] = i
-        for key in (("g", legs.practice[i], legs.group[i]), ("k", legs.practice[i],
-                                                              legs.link[i])):
-            if key[2] is None:
-                continue
-            seen = first.setdefault(key, i)
-            if seen != i:
-                a, b = root(seen), root(i)
-                parent[max(a, b)] = min(a, b)
-    return {i: root(i) for i in parent}
+def _codes(practice: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """One integer per (practice, id); every row without an id a code of its own."""
+    missing = _none(ids)
+    codes = np.empty(len(ids), dtype=np.int64)
+    keys = pd.Series(ids[~missing], dtype=object)
+    if len(set(practice.tolist())) > 1:  # one practice per file is the rule
+        keys = pd.Series(practice[~missing], dtype=object) + "\x1f" + keys.astype(str)
+    codes[~missing] = pd.factorize(keys)[0]
+    start = codes[~missing].max() + 1 if (~missing).any() else 0
+    codes[missing] = start + np.arange(missing.sum())
+    return codes
+
+
+def _components(legs: Legs) -> np.ndarray:
+    """Call number 0..m-1 of every leg: legs sharing a group or a link are one call, however
+    they chain (the smallest leg number spreads along both keys until nothing changes)."""
+    by_group, by_link = _codes(legs.practice, legs.group), _codes(legs.practice, legs.link)
+    labels = np.arange(len(legs))
+    while True:
+        spread = pd.Series(labels).groupby(by_group).transform("min").to_numpy()
+        spread = pd.Series(spread).groupby(by_link).transform("min").to_numpy()
+        if (spread == labels).all():
+            return pd.factorize(labels, sort=True)[0]
+        labels = spread
+
+
+def _per_call_first(calls: np.ndarray, wanted: np.ndarray, count: int) -> np.ndarray:
+    """For rows already in call order: the first wanted row of each call (-1 when none)."""
+    found = np.full(count, -1, dtype=np.int64)
+    rows = np.flatnonzero(wanted)[::-1]  # the last write wins: the first row
+    found[calls[rows]] = rows
+    return found
+
+
+def _merged(legs: Legs, call: np.ndarray) -> Legs:
+    """One call per component: the first leg's start, direction and key; the best leg's
+    outcome (answered, then call-back, then missed, then IVR; earliest first)."""
+    count = int(call.max()) + 1
+    order = np.lexsort((legs.line, legs.side, legs.start, call))
+    sorted_call = call[order]
+    first = order[np.r_[True, sorted_call[1:] != sorted_call[:-1]]]
+    priority = pd.Series(legs.outcome, dtype=object).map(PRIORITY).to_numpy(dtype=float)
+    by_best = np.lexsort((legs.start, priority, call))
+    best = by_best[np.r_[True, call[by_best][1:] != call[by_best][:-1]]]
+    calls = legs.select(first)
+    calls.group = np.where(_none(calls.group), calls.link, calls.group)
+    calls.outcome, calls.supplier = legs.outcome[best], legs.supplier[best]
+    calls.callback_made = np.bincount(call, legs.callback_made.astype(float), count) > 0
+    calls.is_111 = np.bincount(call, legs.is_111.astype(float), count) > 0
+    in_order = legs.select(order)
+    route = _per_call_first(sorted_call, ~_none(in_order.route) & in_order.reached_queue, count)
+    calls.route = np.where(route >= 0, in_order.route[route], calls.route)
+    caller = _per_call_first(sorted_call, ~_none(in_order.caller_hash), count)
+    calls.caller_hash = np.where(caller >= 0, in_order.caller_hash[caller], None)
+    start = legs.start[first]
+    answered = calls.outcome == "answered"
+    wait_answered = np.where(~np.isnan(legs.answered[best]), legs.answered[best] - start,
+                             legs.start[best] - start + legs.wait[best])
+    last_end = _max_per_call(legs.ended, call, count)
+    known = ~np.isnan(legs.wait)
+    waited = np.bincount(call[known], legs.wait[known], count)
+    wait_other = np.where(~np.isnan(last_end), last_end - start,
+                          np.where(waited > 0, waited, NAN))
+    calls.wait = np.where(answered, wait_answered, wait_other)
+    calls.talk = np.where(answered, _talk_per_call(legs, call, count), NAN)
+    return calls
+
+
+def _max_per_call(values: np.ndarray, call: np.ndarray, count: int) -> np.ndarray:
+    known = ~np.isnan(values)
+    out = np.full(count, -np.inf)
+    np.maximum.at(out, call[known], values[known])
+    return np.where(np.isinf(out), NAN, out)
+
+
+def _talk_per_call(legs: Legs, call: np.ndarray, count: int) -> np.ndarray:
+    """Talk time of each call: its answered legs' talk, counting once the time two legs of the
+    same conversation overlap (the trunk's leg and the Local/ leg of one ring-group answer);
+    a plain sum when an answered leg has no answer time. NaN for a call with none."""
+    spoke = (legs.outcome == "answered") & ~np.isnan(legs.talk)
+    who, begin, talk = call[spoke], legs.answered[spoke], legs.talk[spoke]
+    legs_with = np.bincount(who, minlength=count)
+    total = np.bincount(who, talk, count)
+    timed = ~np.isnan(begin)
+    untimed = np.bincount(who[~timed], minlength=count) > 0
+    order = np.lexsort((begin[timed], who[timed]))
+    who, begin = who[timed][order], begin[timed][order]
+    end = begin + talk[timed][order]
+    reached = pd.Series(end).groupby(who).cummax().groupby(who).shift(1).to_numpy()
+    covered = np.maximum(0.0, end - np.fmax(begin, np.nan_to_num(reached, nan=-np.inf)))
+    union = np.bincount(who, covered, count)
+    return np.where(legs_with == 0, NAN, np.where(untimed, total, union))
 
 
 def fold_side_legs(legs: Legs) -> None:
@@ -678,52 +740,6 @@ def fold_side_legs(legs: Legs) -> None:
             if start - 1 <= legs.start[i] <= end + 1:
                 legs.group[i] = legs.group[main]
                 break
-
-
-def _merge_one(legs: Legs, members: list[int]) -> dict:
-    first = members[0]
-    best = min(members, key=lambda i: (PRIORITY[legs.outcome[i]], legs.start[i]))
-    known = [i for i in members if not np.isnan(legs.wait[i])]
-    values = {
-        "outcome": legs.outcome[best], "supplier": legs.supplier[best],
-        "callback_made": any(legs.callback_made[i] for i in members),
-        "is_111": any(legs.is_111[i] for i in members),
-        "route": next((legs.route[i] for i in members
-                       if legs.route[i] and legs.reached_queue[i]), legs.route[first]),
-        "caller_hash": next((legs.caller_hash[i] for i in members if legs.caller_hash[i]),
-                            None),
-        "talk": NAN,
-    }
-    start = legs.start[first]
-    if legs.outcome[best] == "answered":
-        if not np.isnan(legs.answered[best]):
-            values["wait"] = legs.answered[best] - start
-        elif not np.isnan(legs.wait[best]):
-            values["wait"] = legs.start[best] - start + legs.wait[best]
-        else:
-            values["wait"] = NAN
-        values["talk"] = _talk(legs, [i for i in members if legs.outcome[i] == "answered"
-                                      and not np.isnan(legs.talk[i])])
-    else:
-        ends = [legs.ended[i] for i in members if not np.isnan(legs.ended[i])]
-        waited = sum(legs.wait[i] for i in known)
-        values["wait"] = max(ends) - start if ends else (waited or NAN)
-    return values
-
-
-def _talk(legs: Legs, answered: list[int]) -> float:
-    """Talk time of a call: its answered legs' talk, counting once the time two legs of the
-    same conversation overlap (the trunk's leg and the Local/ leg of one ring-group answer)."""
-    if not answered:
-        return NAN
-    if any(np.isnan(legs.answered[i]) for i in answered):
-        return float(sum(legs.talk[i] for i in answered))
-    total, reached = 0.0, -math.inf
-    for begin, end in sorted((legs.answered[i], legs.answered[i] + legs.talk[i])
-                             for i in answered):
-        total += max(0.0, end - max(begin, reached))
-        reached = max(reached, end)
-    return total
 
 
 def settle(calls: Legs) -> None:
