@@ -11,10 +11,12 @@ from practice_desk.metrics.keys import HIGHER_IS_BETTER, LOWER_IS_BETTER, is_sha
 from practice_desk.metrics.spc import HIGHER, LOWER
 
 # Missed %, answered within 1 minute, call-backs, 111 in core hours, face-to-face share, within
-# 14 days, DNA, NHS App use (issue 6).
+# 14 days, DNA, NHS App use (issue 6); online requests per 1,000 and appointments per contact
+# (demand and capacity, issue 15).
 HEADLINE_KEYS = [
     "missed_share", "answered_wait_lt1m_share", "callback_requested_share", "calls_111_core",
     "f2f_share", "within_14_days_share", "dna_rate", "app_logins_per_1000",
+    "oc_submissions_per_1000", "appointments_per_contact",
 ]
 
 

@@ -155,3 +155,29 @@ def test_online_requests_join_calls_real_october_2025(real_window, data_dir):
                         ).fetchone()[0]
     assert shares[0][2] == pytest.approx(monday_8am / week)
     assert "import a call log or NHS England's CBT daily CSVs" in page.bands_note.text()
+    # The Overview's tiles for the two demand measures.
+    real_window.show_page("Overview")
+    overview = real_window.pages["Overview"]
+    assert overview.tiles["oc_submissions_per_1000"].value.text() == "218.8"
+    assert overview.tiles["appointments_per_contact"].value.text() == f"{6649 / 7242:,.1f}"
+
+
+def test_pcn_comparison_has_the_new_measures(conn, data_dir, crosstab_csv, mapping_csv):
+    from practice_desk.reports.comparison import COMPARE_KEYS, compare
+
+    for path in (crosstab_csv, mapping_csv, data_dir / "online_consultation" / OC_OCT_25):
+        assert import_file(conn, path).status == "done"
+    assert {"oc_submissions_per_1000", "appointments_per_contact",
+            "patients_per_gp_fte"} <= set(COMPARE_KEYS)
+    codes = [c for (c,) in conn.execute("SELECT ods_code FROM practices WHERE pcn_code = "
+                                        "'U88254' ORDER BY ods_code")]
+    found = compare(conn, codes, "oc_submissions_per_1000", "2025-10", "2025-10", pcn="U88254")
+    assert found.values["D81001"] == pytest.approx(3191 / 14584 * 1000)  # 218.80 as published
+    published = dict(conn.execute("SELECT ods_code, submissions * 1000.0 / patients FROM "
+                                  "oc_practice_months WHERE submissions IS NOT NULL"))
+    for code in codes:
+        assert found.values[code] == pytest.approx(published.get(code)) if code in published \
+            else found.values[code] is None
+    assert found.band == demand.england_band(conn, "oc_submissions_per_1000", "2025-10",
+                                             "2025-10")
+    assert found.band["practices"] > 5000

@@ -7,7 +7,8 @@ over the months divided by the list sizes summed over the same months, times 1,0
 average per 1,000 patients.
 
 England's spread (p10, median, p90) comes from NHS England's CBT publication for the keys it
-covers (`national.NATIONAL_KEYS`); over a range each practice's counts are summed over the months
+covers (`national.NATIONAL_KEYS`), and from the national GPAD, online consultation and workforce
+files for appointments and online requests per 1,000 and patients per GP (`demand`); over a range each practice's counts are summed over the months
 it has a value for, then divided, like the practices compared.
 """
 
@@ -17,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from local_db import queries
-from practice_desk.metrics import Selection, metric_rows, period_summary
+from practice_desk.metrics import Selection, demand, metric_rows, period_summary
 from practice_desk.metrics.appointments import list_size_total
 from practice_desk.metrics.keys import APP_BASE_KEYS, METRIC_KEYS
 from practice_desk.metrics.national import NATIONAL_KEYS, national_band
@@ -33,6 +34,8 @@ HEADLINE = [
     "f2f_share", "within_14_days_share", "dna_rate", "appointments_per_1000", "same_day_share",
     "gp_share", "missed_share", "answered_share", "answered_wait_lt1m_share",
     "callback_requested_share", "calls_per_1000", "calls_111_core", "app_logins_per_1000",
+    "oc_submissions_per_1000", "contacts_per_1000", "appointments_per_contact",
+    "online_share_of_contacts", "patients_per_gp_fte", "appointments_per_clinical_fte",
 ]
 COMPARE_KEYS = [*HEADLINE, *(key for key in METRIC_KEYS if key not in HEADLINE)]
 
@@ -111,4 +114,6 @@ def compare(conn: sqlite3.Connection, codes: list[str], key: str, start: str | N
         result.total_label = f"{pcn_row.get('pcn_name') or pcn} (all practices)"
     if key in NATIONAL_KEYS:
         result.band = national_band(conn, key, start, end)
+    elif key in demand.ENGLAND_KEYS:  # online requests, appointments per 1,000, patients per GP
+        result.band = demand.england_band(conn, key, start, end)
     return result

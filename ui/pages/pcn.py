@@ -202,7 +202,8 @@ class PcnPage(Page):
                               "the PCN as a whole.")
         else:
             self.note.setText("Dashed line: the PCN as a whole (counts added up, then divided). "
-                              "England's spread is shown for the telephony measures NHS England "
-                              "publishes per practice.")
+                              "England's spread is shown where NHS England publishes the figure "
+                              "per practice (telephony, online requests and appointments per "
+                              "1,000, patients per GP) and its national file is imported.")
         if gap:  # some months or practices have no list size: say so under the chart
             self.note.setText(f"{self.note.text()} {gap}")
