@@ -8,8 +8,9 @@ average per 1,000 patients.
 
 England's spread (p10, median, p90) comes from NHS England's CBT publication for the keys it
 covers (`national.NATIONAL_KEYS`), and from the national GPAD, online consultation and workforce
-files for appointments and online requests per 1,000 and patients per GP (`demand`); over a range each practice's counts are summed over the months
-it has a value for, then divided, like the practices compared.
+files for appointments and online requests per 1,000 and patients per GP (`demand`); over a
+range each practice's counts are summed over the months it has a value for, then divided, like
+the practices compared.
 """
 
 from __future__ import annotations
