@@ -98,11 +98,13 @@ def list_size_for_month(
 
 
 def data_months(conn: sqlite3.Connection, practices: Iterable[str]) -> list[str]:
-    """Months with appointment, telephony or NHS App data for any of the practices."""
+    """Months with appointment, telephony, NHS App, online consultation or workforce data for
+    any of the practices."""
     codes = list(practices)
     marks = ",".join("?" * len(codes)) or "NULL"
     sql = (
-        "SELECT period FROM coverage WHERE source IN ('gpad_practice', 'cbt_month') "
+        "SELECT period FROM coverage WHERE source IN ('gpad_practice', 'cbt_month', "
+        "'oc_practice', 'workforce') "
         f"AND unit IN ({marks}) "
         f"UNION SELECT month FROM call_hours WHERE ods_code IN ({marks}) "
         f"UNION SELECT month FROM app_practice_values WHERE ods_code IN ({marks}) "

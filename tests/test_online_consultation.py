@@ -157,7 +157,8 @@ def test_progress_and_cancel(conn):
 
 # --- re-issued workbooks and header variants (built in the published layout) -----------------
 def _write_edition(path: Path, practices: list[tuple], participation_header: str | None,
-                   month: dt.datetime = dt.datetime(2025, 10, 1)) -> Path:
+                   month: dt.datetime | str = dt.datetime(2025, 10, 1),
+                   renamed: dict[str, str] | None = None) -> Path:
     book = openpyxl.Workbook()
     book.active.title = "Title sheet"
     sheet = book.create_sheet("Table 2")
@@ -172,7 +173,7 @@ def _write_edition(path: Path, practices: list[tuple], participation_header: str
               "Rate per 1,000 Registered Patients [7, 8]"]
     if participation_header:
         header.append(participation_header)
-    sheet.append(header)
+    sheet.append([(renamed or {}).get(name, name) for name in header])
     for code, supplier, counts, patients, taking_part in practices:
         row = [month, code, f"{code} SURGERY", "U00001", "TEST PCN", "06H", "SUB ICB", "QUE",
                "ICB", "Y61", "EAST", supplier, *counts, patients,
@@ -208,6 +209,19 @@ def test_header_variants_and_a_reissued_month_replaces_the_first(conn, tmp_path)
     assert (pcn["oc_submissions"], pcn["oc_practices"]) == (130, 2)
     assert pcn["oc_submissions_per_1000"] == pytest.approx(130 / 9000 * 1000)
     assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 2
+
+
+def test_reworded_headers_and_a_month_written_as_text(conn, tmp_path):
+    path = _write_edition(tmp_path / "edition.xlsx", [
+        ("A00001", "ACCURX LIMITED", (100, 60, 40, 0), 5000, 1),
+    ], "Participation", month="November 2025", renamed={
+        "Other/Unknown Type Submissions": "Other / Unknown Type Submissions [7]",
+        "Registered Patient Count [6]": "Registered Patients [8]",
+        "Administrative Submissions [5]": "Admin Submissions"})
+    report = import_file(conn, path)
+    assert report.ok and report.periods == ["2025-11"], report.message
+    row = row_for(conn, Selection(practice="A00001"), "2025-11")
+    assert (row["oc_admin_submissions"], row["oc_patients"]) == (40, 5000)
 
 
 def test_a_bad_count_is_named_with_its_row(conn, tmp_path):

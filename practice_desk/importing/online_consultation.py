@@ -27,33 +27,42 @@ CHECK_ROWS = 500  # rows between progress reports and cancel checks
 ENGLAND = "ENGLAND"
 
 # Column -> the header names it is published under, footnote marks removed and lower-cased.
+# Matched exactly first; the counts and the patient count also by their words, so a reworded
+# edition ('Other / Unknown Type Submissions', 'Registered Patients') is still read.
 COLUMNS = {
     "month": ("month",),
     "code": ("gp code", "practice code"),
     "name": ("gp name", "practice name"),
     "pcn_code": ("pcn code",),
     "pcn_name": ("pcn name",),
-    "sub_icb_code": ("sub icb code", "sub icb location code"),
-    "sub_icb_name": ("sub icb name", "sub icb location name"),
+    "sub_icb_code": ("sub icb code", "sub icb location code", "sub-icb code"),
+    "sub_icb_name": ("sub icb name", "sub icb location name", "sub-icb name"),
     "icb_code": ("icb code",),
     "icb_name": ("icb name",),
     "region_code": ("region code",),
     "region_name": ("region name",),
     "supplier": ("supplier",),
-    "submissions": ("submissions", "total submissions"),
+    "submissions": ("submissions", "total submissions", "all submissions"),
     "clinical": ("clinical submissions",),
     "admin": ("administrative submissions", "admin submissions"),
-    "other": ("other/unknown type submissions", "other submissions",
-              "other / unknown type submissions"),
+    "other": ("other/unknown type submissions", "other submissions"),
     "patients": ("registered patient count", "registered patients"),
     "rate": ("rate per 1,000 registered patients", "rate per 1000 registered patients"),
     "participation": ("participation",),
+}
+WORDS = {
+    "clinical": lambda n: n.startswith("clinical") and "submission" in n,
+    "admin": lambda n: n.startswith("admin") and "submission" in n,
+    "other": lambda n: "other" in n and "submission" in n,
+    "patients": lambda n: "registered patient" in n and not n.startswith("rate"),
+    "participation": lambda n: n.startswith("participat"),
 }
 REQUIRED = ["month", "code", "submissions", "clinical", "admin", "other", "patients"]
 COUNTS = ["submissions", "clinical", "admin", "other"]
 NO_DATA = {"no data", "none/unknown", "none", "unknown", ""}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MARKS = re.compile(r"\s*\[[^\]]*\]")
+_MONTH_WORDS = re.compile(r"^([A-Za-z]{4,9})[\s-]+(\d{4})$")
 _BAND = re.compile(r"^\d{2}:\d{2}\s*-\s*\d{2}:\d{2}$")
 
 
@@ -70,6 +79,8 @@ def _find_table2(rows: list[list]) -> tuple[int, dict[str, int]] | None:
         found = {}
         for column, spellings in COLUMNS.items():
             position = next((i for i, name in enumerate(names) if name in spellings), None)
+            if position is None and column in WORDS:
+                position = next((i for i, name in enumerate(names) if WORDS[column](name)), None)
             if position is not None:
                 found[column] = position
         if all(column in found for column in REQUIRED):
@@ -78,24 +89,33 @@ def _find_table2(rows: list[list]) -> tuple[int, dict[str, int]] | None:
 
 
 def is_oc_workbook(path: Path) -> bool:
-    """True for a workbook whose 'Table 2' is the practice table of this publication."""
+    """True for a workbook one of whose sheets ('Table 2' in every edition seen) holds this
+    publication's practice table."""
     try:
-        book = open_workbook(path)
-        sheet = _sheet(book, "table 2")
-        return sheet is not None and _find_table2(book.head(sheet, HEADER_SCAN)) is not None
+        return _table2_sheet(open_workbook(path)) is not None
     except ImportFailed:  # a workbook that cannot be read is simply not this kind
         return False
 
 
 def _sheet(book: Workbook, name: str) -> str | None:
-    return next((s for s in book.sheet_names if s.strip().casefold() == name), None)
+    key = name.replace(" ", "")
+    return next((s for s in book.sheet_names if s.replace(" ", "").casefold() == key), None)
+
+
+def _table2_sheet(book: Workbook) -> str | None:
+    named = _sheet(book, "table2")
+    others = [s for s in book.sheet_names if s != named]
+    for sheet in [named, *others] if named else others:
+        if _find_table2(book.head(sheet, HEADER_SCAN)) is not None:
+            return sheet
+    return None
 
 
 # --- loading ---------------------------------------------------------------------------------
 def load_workbook(ctx: ImportContext, source: Source) -> None:
     with open_workbook(source.path) as book:
         months = _load_table2(ctx, source, book)
-        sheet = _sheet(book, "table 3")
+        sheet = _sheet(book, "table3")
         if sheet is not None:
             _load_table3(ctx, source, book, sheet, max(months))
         else:
@@ -106,8 +126,10 @@ def load_workbook(ctx: ImportContext, source: Source) -> None:
 def _month(value: object) -> str:
     if isinstance(value, datetime | date):
         month = f"{value.year:04d}-{value.month:02d}"
-    else:
-        month = parse_month(str(value))
+    else:  # text: 'OCT2025', 'Oct-25', '01/10/2025', 'October 2025'
+        text = str(value).strip()
+        spelled = _MONTH_WORDS.match(text)
+        month = parse_month(f"{spelled[1][:3]}{spelled[2]}" if spelled else text)
     check_plausible(month)
     return month
 
@@ -131,7 +153,7 @@ def _text(row: list, position: int | None) -> str:
 
 
 def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]:
-    sheet = _sheet(book, "table 2")
+    sheet = _table2_sheet(book)
     rows = book.rows(sheet) if sheet else []
     found = _find_table2(rows)
     if found is None:
