@@ -181,3 +181,25 @@ def test_pcn_comparison_has_the_new_measures(conn, data_dir, crosstab_csv, mappi
     assert found.band == demand.england_band(conn, "oc_submissions_per_1000", "2025-10",
                                              "2025-10")
     assert found.band["practices"] > 5000
+
+
+def test_chart_pack_has_the_demand_charts(make_window, db_copy):
+    from practice_desk.reports.anonymise import Anonymiser
+    from practice_desk.reports.scope import ExportScope
+    from ui.chart_pack import build_pack
+
+    window = make_window(db_copy)  # a QApplication and the demo database
+    conn = window.state.conn
+    pack = build_pack(conn, ExportScope(pcn=demo.DEMO_PCN), Anonymiser([], enabled=False))
+    slugs = [chart.slug for chart in pack]
+    for key in ("contacts_per_1000", "appointments_per_contact", "oc_submissions_per_1000",
+                "patients_per_gp_fte"):
+        assert f"{demo.DEMO_PCN.lower()}-{key}" in slugs
+    for key in ("oc_submissions_per_1000", "appointments_per_contact"):
+        assert f"compare-{key}" in slugs
+    chart = pack[slugs.index(f"{demo.DEMO_PCN.lower()}-appointments_per_contact")].build(1.0)
+    rows = metric_rows(conn, Selection(pcn=demo.DEMO_PCN))
+    shown = [row["appointments_per_contact"] for row in rows
+             if row["appointments_per_contact"] is not None]
+    assert [v for v in chart.values if v is not None] == shown
+    chart.deleteLater()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QWidget
 
 from local_db import queries
 from practice_desk import headline, notes, targets
-from practice_desk.metrics import Selection, metric_rows
+from practice_desk.metrics import Selection, demand, metric_rows
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.national import NATIONAL_KEYS, national_series
 from practice_desk.reports.anonymise import Anonymiser
@@ -38,9 +38,13 @@ from ui.spc_chart import SPCChart
 
 MONTHLY_KEYS = ["f2f_share", "within_14_days_share", "dna_rate", "appointments_per_1000",
                 "missed_share", "answered_wait_lt1m_share", "callback_requested_share",
-                "calls_per_1000"]
+                "calls_per_1000",
+                # demand and capacity (the Demand and capacity page)
+                "contacts_per_1000", "appointments_per_contact", "oc_submissions_per_1000",
+                "patients_per_gp_fte"]
 COMPARED_KEYS = ["f2f_share", "within_14_days_share", "appointments_per_1000", "dna_rate",
-                 "missed_share", "answered_wait_lt1m_share", "calls_per_1000"]
+                 "missed_share", "answered_wait_lt1m_share", "calls_per_1000",
+                 "oc_submissions_per_1000", "appointments_per_contact", "patients_per_gp_fte"]
 PNG_SIZE = (1920, 1080)  # pixels, drawn at 2x detail: a chart laid out at 960 x 540
 PNG_SCALE = 2.0
 
@@ -149,6 +153,11 @@ def _monthly_builder(conn, selection: Selection, key: str, rows: list[dict], sub
                                                                      months[-1])}
         band = [(national[m]["p10"], national[m]["median"], national[m]["p90"])
                 if national.get(m, {}).get("median") is not None else None for m in months]
+    elif key in demand.ENGLAND_KEYS and months:  # from the national GPAD, OC, workforce files
+        england = {item["month"]: item for item in demand.england_series(conn, key, months[0],
+                                                                          months[-1])}
+        band = [(england[m]["p10"], england[m]["median"], england[m]["p90"])
+                if m in england else None for m in months]
     target = targets.get_target(conn, key)
     found = notes.list_notes(conn, selection.scope_key, selection.code, metric=key)
     title = f"{name_of(key)} by month"

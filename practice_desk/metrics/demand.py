@@ -36,10 +36,11 @@ TREND_KEYS = ["contacts_per_1000", "appointments_per_contact", "oc_submissions_p
 # Keys NHS England publishes per practice, so England's spread can be shown.
 ENGLAND_KEYS = ["oc_submissions_per_1000", "calls_per_1000", "appointments_per_1000",
                 "patients_per_gp_fte"]
-# GPAD crosstabs can be cut to a few practices (and are split by region): a spread of fewer
-# practices is not England's. The telephony, online consultation and workforce publications are
-# national files, read whole.
+# A spread of a handful of practices is not England's. GPAD crosstabs can be cut to a few
+# practices (and are split by region); the online consultation and workforce publications are
+# national files, read whole, but a file made for a few practices must not pass for England.
 MIN_ENGLAND_PRACTICES = {"appointments_per_1000": 1000}
+MIN_PRACTICES = 20
 
 # A month is shown when any of these has a value.
 ANY_KEYS = ["inbound_calls", "oc_submissions", "appointments_total", "app_appointments_booked",
@@ -167,7 +168,7 @@ def missing_sources(found: list[Figure]) -> list[str]:
 
 # --- England's spread -----------------------------------------------------------------------
 def _spread(values: list[float], key: str) -> dict | None:
-    if not values or len(values) < MIN_ENGLAND_PRACTICES.get(key, 1):
+    if len(values) < MIN_ENGLAND_PRACTICES.get(key, MIN_PRACTICES):
         return None
     return {"median": percentile(values, 0.5), "p10": percentile(values, 0.1),
             "p90": percentile(values, 0.9), "practices": len(values)}

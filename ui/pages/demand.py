@@ -176,7 +176,6 @@ class DemandPage(Page):
             table.append({**vars(figure), "label": label, "latest_text": latest,
                           "england": england_words(band, per_1000_key or figure.key)})
         self.model.set_rows(table)
-        self.table.resizeRowsToContents()
         header = self.table.horizontalHeader()
         self.table.setFixedHeight(header.sizeHint().height() + sum(
             self.table.rowHeight(i) for i in range(len(table))) + 24)
