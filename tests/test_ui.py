@@ -40,8 +40,10 @@ def test_first_run_loads_the_demo_pcn_and_labels_it(qtbot, window):
     qtbot.waitUntil(lambda: window.demo_task is None, timeout=WAIT_MS)
     assert window.state.selection == Selection(pcn=demo.DEMO_PCN, start="2023-11", end="2025-10")
     assert window.demo_badge.isVisible() and window.banner.isVisible()
+    assert window.stack.currentWidget() is window.pages["Overview"]  # the app opens on it
+    assert "Demo loaded" in window.notice.text.text() and window.notice.isVisible()
+    window.show_page("Appointments")
     page = window.pages["Appointments"]
-    assert window.stack.currentWidget() is page
     expected = metric_rows(window.state.conn, window.state.selection)
     chart = page.charts["f2f_share"]
     assert chart.months == [row["month"] for row in expected]
@@ -54,6 +56,7 @@ def test_first_run_loads_the_demo_pcn_and_labels_it(qtbot, window):
 
 def test_empty_database_after_first_run_shows_no_numbers(qtbot, window):
     start_without_demo(window)
+    window.show_page("Appointments")
     page = window.pages["Appointments"]
     assert window.state.selection is None
     assert not page.content.isVisible() and page.empty.isVisible()
@@ -156,6 +159,7 @@ def test_month_range_narrows_the_charts(qtbot, window):
     bar = window.selector
     bar.start.setCurrentIndex(bar.start.findData("2025-01"))
     bar._range_chosen(0)
+    window.show_page("Appointments")
     chart = window.pages["Appointments"].charts["f2f_share"]
     assert chart.months[0] == "2025-01" and chart.months[-1] == "2025-10"
 

@@ -35,6 +35,7 @@ from ui.charts import month_label, period_text
 from ui.comparison_chart import BARS, ComparisonChart
 from ui.export import Caption, caption_html
 from ui.spc_chart import SPCChart
+from ui.names import pcn_label
 
 MONTHLY_KEYS = ["f2f_share", "within_14_days_share", "dna_rate", "appointments_per_1000",
                 "missed_share", "answered_wait_lt1m_share", "callback_requested_share",
@@ -115,8 +116,7 @@ def _subjects(conn: sqlite3.Connection, scope: ExportScope) -> list[Selection]:
 
 def _label(conn: sqlite3.Connection, selection: Selection, anonymiser: Anonymiser) -> str:
     if selection.pcn:
-        row = next((p for p in queries.list_pcns(conn) if p["pcn_code"] == selection.pcn), {})
-        return f"{row.get('pcn_name') or selection.pcn} ({selection.pcn})"
+        return pcn_label(conn, selection.pcn, anonymiser.enabled)
     practice = queries.get_practice(conn, selection.practice) or {}
     return anonymiser.label(selection.practice, practice.get("name"))
 
@@ -180,8 +180,7 @@ def _comparisons(conn, scope: ExportScope, codes: list[str],
     if end is None:
         return []
     if scope.pcn:
-        row = next((p for p in queries.list_pcns(conn) if p["pcn_code"] == scope.pcn), {})
-        who = f"{row.get('pcn_name') or scope.pcn} ({scope.pcn})"
+        who = pcn_label(conn, scope.pcn, anonymiser.enabled)
     else:
         who = f"{len(codes)} practices"
     charts = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 from practice_desk.reports.scope import ExportScope
@@ -45,9 +46,11 @@ def export_work(db_path: Path, scope: ExportScope, path: Path, anonymise: bool):
 
 
 class ExcelExportButton(QPushButton):
+    saved = Signal(str)  # the workbook's path, for a message with "Open folder"
+
     def __init__(self, state: AppState, show_status: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
-        super().__init__("Excel…", parent)
+        super().__init__("Excel…", parent)  # outlined on the top bar: reads as a button
         self.setAccessibleName("Export to Excel")
         self.state = state
         self.show_status = show_status
@@ -77,6 +80,7 @@ class ExcelExportButton(QPushButton):
         self.task = None
         self.setEnabled(True)
         self.show_status(f"Saved {path}")
+        self.saved.emit(str(path))
 
     def _failed(self, message: str) -> None:
         self.task = None

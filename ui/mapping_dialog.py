@@ -122,7 +122,8 @@ class MappingDialog(QDialog):
             self.preset.addItem(preset.name, preset)
         self.preset.activated.connect(self._preset_chosen)
         self.practice = QComboBox(editable=True, accessibleName="Practice")
-        for practice in queries.list_practices(self.conn):
+        # Sorted as shown (by ODS code, which the entry starts with), not by PCN.
+        for practice in sorted(queries.list_practices(self.conn), key=lambda p: p["ods_code"]):
             self.practice.addItem(f"{practice['ods_code']} {practice['name'] or ''}".strip(),
                                   practice["ods_code"])
         self.practice.setCurrentIndex(-1)

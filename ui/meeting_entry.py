@@ -10,14 +10,6 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from ui import export, theme
 from ui.meeting import MeetingMode, open_meeting
 
-TOP_BAR_BUTTON = f"""
-QPushButton {{ background: transparent; color: white; border: 1px solid white;
-               border-radius: 4px; padding: 4px 10px; }}
-QPushButton:checked {{ background: {theme.DEMO_AMBER}; color: #212B32;
-                       border-color: {theme.DEMO_AMBER}; }}
-QPushButton:hover {{ background: {theme.NHS_DARK_BLUE}; }}
-"""
-
 
 class MeetingEntry(QWidget):
     def __init__(self, window) -> None:
@@ -36,7 +28,7 @@ class MeetingEntry(QWidget):
         self.meeting_button.setToolTip("The chart pack full screen, one chart at a time: arrow "
                                        "keys to step, Esc to leave (F11 or Ctrl+M)")
         for button in (self.anonymise, self.meeting_button):
-            button.setStyleSheet(TOP_BAR_BUTTON)
+            button.setStyleSheet(theme.TOP_BAR_BUTTON)
             row.addWidget(button)
         self.anonymise.toggled.connect(self.state.set_anonymise)
         self.meeting_button.clicked.connect(self.start_meeting)
@@ -58,6 +50,7 @@ class MeetingEntry(QWidget):
         theirs at the next change of selection or data)."""
         for chart in self.window_.findChildren(pg.PlotWidget):
             export.add_export_actions(chart)
+            theme.show_focus(chart)
 
     def start_meeting(self) -> MeetingMode:
         if self.meeting is not None:

@@ -1,6 +1,7 @@
 """Practice names on screen, hidden as 'Practice A, B, ...' when the anonymise toggle is on.
 
-Letters are given within a PCN (its practices sorted by ODS code), so a practice has the same
+A PCN shows as 'The PCN' (or 'PCN 1', 'PCN 2', ... when several are stored), never its name or
+code. Letters are given within a PCN (its practices sorted by ODS code), so a practice has the same
 letter on every page, in the selector, in meeting mode and in `practice-desk export --pcn CODE
 --anonymise`. Practices with no PCN are lettered among themselves.
 """
@@ -19,6 +20,7 @@ class PracticeNames:
         self.anonymise = anonymise
         practices = queries.list_practices(conn)
         self._names = {p["ods_code"]: p["name"] for p in practices}
+        self._pcns = {p["pcn_code"]: p["pcn_name"] for p in queries.list_pcns(conn)}
         groups: dict[str | None, list[str]] = {}
         for p in practices:
             groups.setdefault(p["pcn_code"] or None, []).append(p["ods_code"])
@@ -38,6 +40,12 @@ class PracticeNames:
     def name(self, code: str) -> str:
         return self.anonymiser(code).name(code, self._names.get(code))
 
+    def pcn_label(self, pcn: str) -> str:
+        """'NAME (CODE)', or anonymised 'The PCN' (one PCN stored) or 'PCN 1', 'PCN 2', ..."""
+        if not self.anonymise:
+            return f"{self._pcns.get(pcn) or pcn} ({pcn})"
+        return anonymous_pcn(sorted(self._pcns), pcn)
+
     def scrub(self, text: str) -> str:
         """Anonymised, every practice name and ODS code in free text (a file name, a message)
         replaced by the practice's letter; unchanged otherwise."""
@@ -54,10 +62,27 @@ class PracticeNames:
                 self._by_text[code.lower()] = label
                 if name and len(name) > 3:
                     self._by_text[name.lower()] = label
+            for pcn, name in self._pcns.items():
+                label = self.pcn_label(pcn)
+                self._by_text[pcn.lower()] = label
+                if name and len(name) > 3:
+                    self._by_text[name.lower()] = label
             words = sorted(self._by_text, key=len, reverse=True)  # longest first
             self._compiled = (re.compile("|".join(map(re.escape, words)), re.IGNORECASE)
                               if words else None)
         return self._compiled
+
+
+def anonymous_pcn(pcns: list[str], pcn: str) -> str:
+    """A PCN without its name or code: 'The PCN' when it is the only one, else 'PCN 1', 'PCN 2',
+    ... by sorted code (stable, like the practices' letters)."""
+    if len(pcns) <= 1:
+        return "The PCN"
+    return f"PCN {pcns.index(pcn) + 1}" if pcn in pcns else "PCN"
+
+
+def pcn_label(conn: sqlite3.Connection, pcn: str, anonymise: bool) -> str:
+    return PracticeNames(conn, anonymise).pcn_label(pcn)
 
 
 def practice_names(state) -> PracticeNames:

@@ -13,6 +13,7 @@ from local_db.connection import open_database, open_for_viewing, resolve_db_path
 from practice_desk.metrics import Selection
 
 log = logging.getLogger(__name__)
+MINE_KEY = "my_scope"
 
 
 class AppState(QObject):
@@ -56,7 +57,17 @@ class AppState(QObject):
         return True
 
     def last_selection(self) -> tuple[str, str] | None:
-        stored = queries.get_setting(self.conn, "last_selection")
+        return self._kind_code("last_selection")
+
+    def mine(self) -> tuple[str, str] | None:
+        """('practice' or 'pcn', code) the user said is theirs: the app opens on it."""
+        return self._kind_code(MINE_KEY)
+
+    def set_mine(self, kind: str, code: str) -> None:
+        self.save_setting(MINE_KEY, f"{kind}:{code}")
+
+    def _kind_code(self, key: str) -> tuple[str, str] | None:
+        stored = queries.get_setting(self.conn, key)
         if not stored or ":" not in stored:
             return None
         kind, code = stored.split(":", 1)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSpinBox,
     QTableView,
     QWidget,
@@ -77,3 +83,38 @@ def data_table(model, name: str, rows_selectable: bool = False) -> QTableView:
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header.setStretchLastSection(True)
     return table
+
+
+class NoticeBar(QFrame):
+    """A message that matters ("Saved ....xlsx", "Demo loaded", "Imported ...") across the top of
+    the window, where the user is looking, until dismissed or replaced; "Open folder" when it
+    names a saved file."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="notice", visible=False)
+        self.setAccessibleName("Message")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 6, 8, 6)
+        self.text = QLabel(wordWrap=True)
+        self.open_folder = QPushButton("Open folder", visible=False)
+        self.open_folder.clicked.connect(self._open_folder)
+        self.dismiss = QPushButton("Dismiss")
+        self.dismiss.setProperty("secondary", True)
+        self.dismiss.clicked.connect(self.hide)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.open_folder)
+        row.addWidget(self.dismiss)
+        self.folder: Path | None = None
+
+    def show_message(self, text: str, folder: Path | None = None, warning: bool = False) -> None:
+        self.text.setText(text)
+        self.folder = Path(folder) if folder else None
+        self.open_folder.setVisible(self.folder is not None)
+        self.setProperty("tone", "warning" if warning else "")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+
+    def _open_folder(self) -> None:
+        if self.folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))

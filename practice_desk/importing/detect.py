@@ -80,6 +80,8 @@ def plan_import(path: Path, conn: Any = None, options: Any = None) -> Plan:
             raise ImportFailed([ImportProblem(path.name, 1, (
                 f"the column mapping '{options.mapping.name}' is for another kind of file "
                 f"({options.mapping.kind})"))])
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+            raise ImportFailed([ImportProblem(path.name, None, _misnamed(path))])
         raise ImportFailed([ImportProblem(path.name, 1, _unrecognised(header, source))])
     return Plan(importer.kind, [Step(source, importer)], requires_rows=True)
 
@@ -157,6 +159,17 @@ def _workbook_message(path: Path) -> str:
         sheets = ""
     names = [chunk.split('"', 1)[0] for chunk in sheets.split('<sheet name="')[1:]]
     return workbook_message(path, names)
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _misnamed(path: Path) -> str:
+    """A text file named like a workbook: the list of every format, and advice about a mapping
+    step that is not offered for a workbook name, helped nobody."""
+    return (f"the name ends in {path.suffix} but this is a plain text file, not an Excel "
+            "workbook (a CSV export renamed, perhaps). Rename it to end in .csv and import it "
+            "again: Practice Desk then recognises it, or asks which column holds what.")
 
 
 def _unrecognised(header: list[str], source: Source | None = None) -> str:

@@ -76,9 +76,8 @@ def scope_text(state: AppState, rows: list[dict]) -> str:
     elif selection.practice:
         scope = practice_names(state).label(selection.practice)
     else:
-        pcn = next((p for p in queries.list_pcns(state.conn) if p["pcn_code"] == selection.pcn),
-                   {})
-        scope = f"{pcn.get('pcn_name', '')} ({selection.pcn}), {pcn.get('practices', 0)} practices"
+        count = len(queries.practices_in_pcn(state.conn, selection.pcn))
+        scope = f"{practice_names(state).pcn_label(selection.pcn)}, {count} practices"
     if rows:
         scope += f" · {month_label(rows[0]['month'])} to {month_label(rows[-1]['month'])}"
     return scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +55,19 @@ def import_files(db_path: Path, paths: list[str], options: dict[str, ImportOptio
     return on_own_connection(db_path, job)
 
 
+def outcome(reports) -> tuple[str, bool]:
+    """'Imported 2 of 3 files.' for the message bar, and whether any file was refused."""
+    done = sum(report.status == "done" for report in reports)
+    repeated = sum(report.status == "duplicate" for report in reports)
+    refused = len(reports) - done - repeated
+    text = f"Imported {done} of {len(reports)} file(s)."
+    if repeated:
+        text += f" {repeated} had been imported before (nothing added)."
+    if refused:
+        text += f" {refused} not imported: the Imports page says why."
+    return text, bool(refused)
+
+
 def undo_work(db_path: Path, import_id: int):
     return on_own_connection(db_path, lambda conn, _p, _c: undo_import(conn, import_id))
 
@@ -62,6 +75,7 @@ def undo_work(db_path: Path, import_id: int):
 class ImportsPage(Page):
     title = "Imports"
     shows_areas = True  # the list of imports does not depend on the selection
+    finished = Signal(str, bool)  # a one-line outcome for the window's message bar; True: failed
 
     def __init__(self, state, parent=None) -> None:
         super().__init__(state, parent)
@@ -222,12 +236,15 @@ class ImportsPage(Page):
         if any(report.status == "done" for report in reports):
             self.state.data_changed.emit()
         self.refresh()
+        self.finished.emit(*outcome(reports))
 
     def _failed(self, message: str) -> None:
         self._set_busy(False, "")
         self.results.setPlainText(f"{message}\nNothing was changed.")
         self._show_fault(message)
         self.refresh()
+        self.finished.emit("The import failed and nothing was changed: see the Imports page.",
+                           True)
 
     def _show_fault(self, message: str) -> None:
         """A dialog that does not wait: the page stays usable behind it."""

@@ -74,8 +74,16 @@ class AppTile(QWidget):
         parts = [f"{rate:,.1f} per 1,000" if rate is not None else "per 1,000: –",
                  f"{change:+.0%} year to date" if change is not None else "year to date: –"]
         self.context.setText(" · ".join(parts))
-        if self.key == "app_record_views" and row.get("app_record_views_basis"):
-            self.caption.setText(f"{name_of(self.key)} ({row['app_record_views_basis']})")
+        if self.key == "app_record_views":
+            self.caption.setText(record_views_caption(row.get("app_record_views_basis")))
+
+
+def record_views_caption(basis: str | None) -> str:
+    """'Record views', or what is counted instead when not every practice has record views
+    (never 'Record views (record views)')."""
+    if basis and basis != app_metrics.BASIS_VIEWS:
+        return f"{name_of('app_record_views')}: counted as {basis}"
+    return name_of("app_record_views")
 
 
 class NhsAppPage(Page):
@@ -214,7 +222,8 @@ class NhsAppPage(Page):
         self.comparison.setTitle(f"{name_of(key)}, by practice", color=theme.NHS_DARK_BLUE,
                                  size="12pt")
         missing = [names.scrub(code) for code, value in values if value is None]
-        where = f"the practices of PCN {pcn}" if pcn else "this practice (no PCN on record)"
+        where = (f"the practices of {names.pcn_label(pcn)}" if pcn
+                 else "this practice (no PCN on record)")
         note = f"{month_label(month)}, {where}."
         if missing:
             note += f" No figure for {', '.join(missing)} (shown as an empty bar)."

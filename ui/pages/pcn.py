@@ -29,13 +29,6 @@ def period_text(start: str | None, end: str | None) -> str:
     return f"{month_label(start)} to {month_label(end)}"
 
 
-def pcn_heading(conn, pcn: str | None) -> str:
-    if not pcn:
-        return ""
-    row = next((p for p in queries.list_pcns(conn) if p["pcn_code"] == pcn), {})
-    return f"{row.get('pcn_name') or pcn} ({pcn})"
-
-
 class PcnPage(Page):
     title = "PCN comparison"
 
@@ -156,7 +149,7 @@ class PcnPage(Page):
         self.comparison = compare(conn, codes, key, start, end, names.anonymiser(codes[0]), pcn)
         period = period_text(start, end)
         if pcn:
-            self.scope_label.setText(f"{pcn_heading(conn, pcn)}, {len(codes)} practices · "
+            self.scope_label.setText(f"{names.pcn_label(pcn)}, {len(codes)} practices · "
                                      f"{period}")
         else:
             self.scope_label.setText(f"{names.label(selection.practice)} is in no PCN · "

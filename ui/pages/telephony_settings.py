@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
+from html import escape
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -24,6 +26,41 @@ from PySide6.QtWidgets import (
 from practice_desk.telephony import core_hours, rules
 from ui.charts import WEEKDAYS
 from ui.tasks import Task, on_own_connection, run_task
+
+UK_PREFIX = r"(\+44|0044|44)?0?"
+_SPECIAL = re.compile(r"[.^$*+?()\[\]{}|\\]")
+
+
+def describe_pattern(pattern: str) -> str:
+    """A 111 rule in words: '"NHS 111" (any spacing)', 'the word "111"', 'exactly 111 (with or
+    without +44, 0044, 44 or 0 in front)'; a pattern it cannot put in words is quoted as such."""
+    notes, text = [], pattern
+    exact = text.startswith("^") and text.endswith("$") and not text.endswith("\\$")
+    if exact:
+        text = text[1:-1]
+    if text.startswith(UK_PREFIX):
+        text = text[len(UK_PREFIX):]
+        notes.append("with or without +44, 0044, 44 or 0 in front")
+    word = text.startswith(r"\b") and text.endswith(r"\b")
+    if word:
+        text = text[2:-2]
+    if r"\s*" in text or r"\s+" in text:
+        text = re.sub(r"\\s[*+]", " ", text)
+        notes.append("any spacing")
+    if _SPECIAL.search(text):
+        return f"the pattern {pattern} (a regular expression)"
+    phrase = f'exactly "{text}"' if exact else f'the word "{text}"' if word else f'"{text}"'
+    return phrase + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def describe_rules(current: rules.Rules111) -> str:
+    """The 111 rules as a short readable list (HTML), any case."""
+    def items(patterns: list[str]) -> str:
+        listed = "".join(f"<li>{escape(describe_pattern(p))}</li>" for p in patterns)
+        return listed or "<li>nothing</li>"
+    return ("A call is a 111 call when its route, IVR option or outcome contains (any case):"
+            f"<ul>{items(current.route_patterns)}</ul>or it was sent to a number that is:"
+            f"<ul>{items(current.destination_patterns)}</ul>")
 
 
 class TelephonySettings(QGroupBox):
@@ -79,20 +116,31 @@ class TelephonySettings(QGroupBox):
         row.addLayout(side)
         return row
 
-    def _rules_form(self) -> QFormLayout:
-        form = QFormLayout()
+    def _rules_form(self) -> QVBoxLayout:
+        """The rules in words; their patterns behind "Edit the 111 rules" for those who need to
+        change them."""
+        box = QVBoxLayout()
+        self.rules_text = QLabel(wordWrap=True, accessibleName="111 rules")
+        self.edit_rules = QPushButton("Edit the 111 rules", checkable=True)
+        self.edit_rules.setProperty("secondary", True)
+        box.addWidget(self.rules_text)
+        box.addWidget(self.edit_rules, 0, Qt.AlignmentFlag.AlignLeft)
+        self.rules_editor = QWidget(visible=False)
+        form = QFormLayout(self.rules_editor)
         self.route_rules = QLineEdit(accessibleName="111 route or message patterns")
         self.destination_rules = QLineEdit(accessibleName="111 destination patterns")
         save = QPushButton("Save 111 rules")
         save.clicked.connect(self.save_rules)
-        form.addRow("A call is a 111 call when its route, IVR option or outcome matches",
-                    self.route_rules)
-        form.addRow("or it was sent to a number matching", self.destination_rules)
+        form.addRow("Route, IVR option or outcome patterns", self.route_rules)
+        form.addRow("Number patterns", self.destination_rules)
         form.addRow(QWidget(), save)
-        form.addRow(QLabel("Patterns are separated by ';' (regular expressions, any case). "
-                           "New rules apply to call logs imported afterwards.",
+        form.addRow(QLabel("Patterns are regular expressions separated by ';', any case: "
+                           r"\b marks the edge of a word, \s* any spacing, ^ and $ the whole "
+                           "value. New rules apply to call logs imported afterwards.",
                            objectName="hint", wordWrap=True))
-        return form
+        self.edit_rules.toggled.connect(self.rules_editor.setVisible)
+        box.addWidget(self.rules_editor)
+        return box
 
     def refresh(self) -> None:
         hours = core_hours.get_core_hours(self.state.conn)
@@ -107,7 +155,11 @@ class TelephonySettings(QGroupBox):
             if day[:4] < this_year:
                 self.holidays.setCurrentRow(self.holidays.count())  # show this year first
         self.holidays.scrollToItem(self.holidays.currentItem() or self.holidays.item(0))
+        self._show_rules()
+
+    def _show_rules(self) -> None:
         current = rules.get_rules(self.state.conn)
+        self.rules_text.setText(describe_rules(current))
         self.route_rules.setText("; ".join(current.route_patterns))
         self.destination_rules.setText("; ".join(current.destination_patterns))
 
@@ -143,6 +195,7 @@ class TelephonySettings(QGroupBox):
             QMessageBox.warning(self, "111 rules", str(exc))
             return
         self.status.setText("111 rules saved.")
+        self._show_rules()
 
     def _in_background(self, message: str, job) -> None:
         if self.task:
