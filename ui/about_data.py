@@ -28,7 +28,7 @@ def without(names, codes: list[str], feed) -> str:
 
 def about_html(state) -> str:
     selection = state.selection
-    if selection is None:
+    if selection is None or selection.area:
         return "<p>Choose a practice or PCN at the top (or import your files) first.</p>"
     names = practice_names(state)
     codes = selection.practices(state.conn)

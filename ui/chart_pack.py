@@ -34,8 +34,8 @@ from ui import theme
 from ui.charts import month_label, period_text
 from ui.comparison_chart import BARS, ComparisonChart
 from ui.export import Caption, caption_html
-from ui.spc_chart import SPCChart
 from ui.names import pcn_label
+from ui.spc_chart import SPCChart
 
 MONTHLY_KEYS = ["f2f_share", "within_14_days_share", "dna_rate", "appointments_per_1000",
                 "missed_share", "answered_wait_lt1m_share", "callback_requested_share",

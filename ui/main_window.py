@@ -35,6 +35,7 @@ from ui.fault_dialog import fault_box
 from ui.find_scope import FindScopeDialog
 from ui.help_view import DefinitionsDialog
 from ui.meeting_entry import MeetingEntry
+from ui.names import practice_names
 from ui.pages.appointments import AppointmentsPage
 from ui.pages.demand import DemandPage
 from ui.pages.imports import ImportsPage
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.state.data_changed.connect(self._data_changed)
         self.state.selection_changed.connect(self._selection_changed)
         self.state.anonymise_changed.connect(self._refresh_visible)
+        self.state.anonymise_changed.connect(self._anonymise_messages)
         self.selector.find_requested.connect(self.find_scope)
         self.pages["Imports"].finished.connect(
             lambda text, failed: self.notify(text, warning=failed))
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout()
         row.setSpacing(0)
         self.nav = QListWidget(objectName="nav", accessibleName="Pages")
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(215)
         self.stack = QStackedWidget()
         self.pages = {}
         for number, name in enumerate(PAGES, start=1):
@@ -255,6 +257,11 @@ class MainWindow(QMainWindow):
         self.notice.show_message(text, folder, warning)
         self.statusBar().showMessage(text, 8000)
 
+    def _anonymise_messages(self) -> None:
+        """A message shown before anonymise was turned on may name a practice or PCN."""
+        self.notice.text.setText(practice_names(self.state).scrub(self.notice.text.text()))
+        self.statusBar().clearMessage()
+
     def show_definitions(self) -> DefinitionsDialog:
         if self.definitions is None:
             self.definitions = DefinitionsDialog(self)
@@ -279,11 +286,10 @@ class MainWindow(QMainWindow):
     def print_chart_pack(self, printer=None) -> int:
         """Every chart of the pack for the selection, one per sheet, names as on screen."""
         from ui.chart_pack import build_pack, scope_for
-        from ui.names import practice_names
         from ui.printing import ask_printer, print_pack
 
         selection = self.state.selection
-        if selection is None:
+        if selection is None or selection.area:  # an area has no chart pack
             self.notify("Choose a practice or PCN first: the chart pack is for what is shown.")
             return 0
         codes = selection.practices(self.state.conn)

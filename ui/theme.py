@@ -34,12 +34,10 @@ QListWidget#nav::item:selected {{
 QListWidget#nav::item:selected:focus {{
     background: {FOCUS_YELLOW}; color: {TEXT}; border-left: 4px solid {TEXT};
 }}
-QComboBox, QLineEdit, QSpinBox, QTimeEdit, QDateEdit {{
+QComboBox, QLineEdit {{
     background: {WHITE}; border: 1px solid {NHS_DARK_GREY}; border-radius: 3px; padding: 3px 6px;
 }}
-QComboBox:focus, QLineEdit:focus, QSpinBox:focus, QTimeEdit:focus, QDateEdit:focus {{
-    background: {FOCUS_YELLOW}; border: 2px solid {TEXT};
-}}
+QComboBox:focus, QLineEdit:focus {{ background: {FOCUS_YELLOW}; border: 2px solid {TEXT}; }}
 QListWidget:focus, QTableView:focus, QTextBrowser:focus {{ border: 3px solid {TEXT}; }}
 QFrame#topBar {{ background: {NHS_BLUE}; }}
 QFrame#topBar QLabel {{ color: {WHITE}; }}
