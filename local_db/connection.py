@@ -51,11 +51,14 @@ def backup_dir(db_path: Path) -> Path:
     return db_path.parent / BACKUP_DIR_NAME
 
 
-def connect(db_path: str | os.PathLike, read_only: bool = False) -> sqlite3.Connection:
+def connect(db_path: str | os.PathLike, read_only: bool = False,
+            immutable: bool = False) -> sqlite3.Connection:
     """A raw connection with the project's settings; transactions are always explicit.
-    A read-only one refuses every write (`is_read_only` tells)."""
+    A read-only one refuses every write (`is_read_only` tells); an immutable one also leaves no
+    -shm file (for a disk or folder that takes no writes at all)."""
     if read_only:
-        uri = f"{Path(db_path).resolve().as_uri()}?mode=ro"
+        flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+        uri = f"{Path(db_path).resolve().as_uri()}?{flags}"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT)
         conn.execute("PRAGMA query_only = ON")
     else:
@@ -131,13 +134,10 @@ def _open_read_only(db_path: Path, why: DatabaseError) -> sqlite3.Connection:
     """Read-only, with no -shm file to write: `immutable` when no write-ahead log holds
     changes (nobody can write it meanwhile: the disk or folder refuses), else plain read-only."""
     wal = Path(f"{db_path}-wal")
-    flags = "mode=ro" if wal.exists() and wal.stat().st_size else "mode=ro&immutable=1"
     conn = None
     try:
-        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?{flags}", uri=True,
-                               isolation_level=None, timeout=BUSY_TIMEOUT)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA query_only = ON")
+        conn = connect(db_path, read_only=True,
+                       immutable=not (wal.exists() and wal.stat().st_size))
         _check_integrity(conn, db_path)
         _check_current(conn, db_path)
     except sqlite3.Error as exc:

@@ -133,8 +133,12 @@ def test_read_only_file_opens_for_viewing_and_refuses_writes(filled, capsys, cro
 def test_read_only_folder_is_diagnosed_not_called_damage(filled, monkeypatch):
     """As root nothing stops the write, so SQLite's refusal is simulated; the folder's own
     read-only mark is what the diagnosis finds."""
-    def refuse(*_args, **_kwargs):
-        raise sqlite3.OperationalError("unable to open database file")
+    writable = connection.connect
+
+    def refuse(db_path, read_only=False, immutable=False):
+        if not (read_only and immutable):  # no -shm can be made in a read-only folder
+            raise sqlite3.OperationalError("unable to open database file")
+        return writable(db_path, read_only, immutable)
 
     monkeypatch.setattr(connection, "connect", refuse)
     filled.parent.chmod(0o555)

@@ -123,8 +123,12 @@ def test_read_only_database_opens_for_viewing_with_a_dialog(qtbot, filled):
 
 
 def test_full_disk_at_start_opens_for_viewing(qtbot, filled, monkeypatch):
-    def full(*_args, **_kwargs):
-        raise sqlite3.OperationalError("database or disk is full")
+    writable = connection.connect
+
+    def full(db_path, read_only=False, immutable=False):  # reading still works, as on a full disk
+        if not read_only:
+            raise sqlite3.OperationalError("database or disk is full")
+        return writable(db_path, read_only, immutable)
 
     monkeypatch.setattr(connection, "connect", full)
     window = app_main.open_window(filled)
