@@ -25,6 +25,7 @@
 
     .venv/bin/python bench/bench_calls.py                      # both parts
     .venv/bin/python bench/bench_calls.py --parts page --runs 15
+    .venv/bin/python bench/bench_calls.py --parts layouts   # X-on, 3CX file, Asterisk 21
     .venv/bin/python bench/bench_calls.py --parts import --repeat 3 --tools practice-desk,sqlite3
     .venv/bin/python bench/bench_calls.py --keep               # keep files and databases
 
@@ -377,8 +378,8 @@ def bench_import(tools: list[str], repeat: int, keep: bool) -> list[Result]:
             best = None
             for _ in range(repeat):
                 fresh(db)
-                seconds, peak, code = run_measured(argv, OUT / f"calls-import-{tool}.log",
-                                                   child_env())
+                seconds, peak, code, _ = run_measured(argv, OUT / f"calls-import-{tool}.log",
+                                                      child_env())
                 if code != 0:
                     log = (OUT / f"calls-import-{tool}.log").read_text(errors="replace")[-2000:]
                     sys.exit(f"{tool} failed on {path.name} (exit {code}):\n{log}")
@@ -442,6 +443,98 @@ def import_table(results: list[Result]) -> list[str]:
         peak = f"{r.peak_mb:,.0f}" if r.peak_mb else ""
         lines.append(f"| {r.tool} | {r.rows:,} | {r.seconds:.1f} | {r.rows / r.seconds:,.0f} | "
                      f"{peak} | {ratios[0]} | {ratios[1]} | {r.check} |")
+    return lines
+
+
+# --- part 1b: the same calls in each phone system's layout -------------------------------------
+LAYOUT_MONTHS = ("2025-01", "2025-06")  # about 120,000 calls: a sixth of a year's worth
+
+
+def write_layouts() -> tuple[dict, dict[str, Path]]:
+    """The same made-up calls as X-on's export, 3CX's headerless CDR file output (legs: the
+    IVR, the queue, voicemail) and Asterisk's 21-field Master.csv (legs sharing linkedid)."""
+    from practice_desk import demo_calls
+
+    paths = {"X-on export": OUT / "layout_xon.csv", "3CX file output": OUT / "layout_3cx.csv",
+             "Asterisk Master.csv (21)": OUT / "layout_asterisk" / "Master.csv"}
+    key = {"generator": GENERATOR_VERSION, "seed": SEED, "patients": IMPORT_PATIENTS,
+           "months": LAYOUT_MONTHS, "layouts": 1}
+
+    def make() -> dict:
+        calls = list(demo_calls.generate_calls(IMPORT_PRACTICE, *_first_and_last_day(
+            LAYOUT_MONTHS), SEED, IMPORT_PATIENTS))
+        demo_calls.write_xon_export(calls, paths["X-on export"])
+        demo_calls.write_3cx_cdr(calls, paths["3CX file output"], file_output=True)
+        demo_calls.write_asterisk(calls, paths["Asterisk Master.csv (21)"].parent,
+                                  newcdrcolumns=True)
+        return {"calls": len(calls), "inbound": sum(c.direction == "inbound" for c in calls),
+                "bytes": paths["3CX file output"].stat().st_size}
+
+    (OUT / "layout_asterisk").mkdir(parents=True, exist_ok=True)
+    return ensure(paths["3CX file output"], key, make), paths
+
+
+def merge_seconds(path: Path) -> tuple[float, int]:
+    """Seconds to merge the file's legs into calls (legs.merge, the grouping alone), and legs."""
+    from local_db.connection import open_database
+    from practice_desk.importing import formats  # noqa: F401  (the mapping kinds)
+    from practice_desk.importing.blocks import CsvBlocks
+    from practice_desk.importing.mapping import table_header
+    from practice_desk.importing.sources import Source
+    from practice_desk.telephony.callers import CallerHasher
+    from practice_desk.telephony.calllogs import header_preset, headerless_mapping
+    from practice_desk.telephony.legs import LegReader, Legs, merge
+    from practice_desk.telephony.rules import get_rules
+
+    db = fresh(OUT / "layout-merge.sqlite")
+    conn = open_database(db)
+    source = Source(path)
+    mapping = headerless_mapping(source) or header_preset(table_header(source))
+    table = CsvBlocks(source, mapping.has_header, mapping.header)
+    reader = LegReader(mapping, table.header, IMPORT_PRACTICE, CallerHasher(conn),
+                       get_rules(conn), source)
+    legs = Legs.join([reader.read(numbers, block) for numbers, block in table])
+    started = time.perf_counter()
+    merge(legs, True)
+    seconds = time.perf_counter() - started
+    conn.close()
+    fresh(db)
+    return seconds, len(legs)
+
+
+def bench_layouts(repeat: int) -> list[str]:
+    info, paths = write_layouts()
+    lines = ["| layout | rows | calls stored | inbound | seconds | grouping legs | check |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for layout, path in paths.items():
+        db = OUT / "calls-layout.sqlite"
+        argv = [sys.executable, "-m", "practice_desk", "import", str(path), "--db", str(db),
+                "--practice", IMPORT_PRACTICE]
+        best = None
+        for _ in range(repeat):
+            fresh(db)
+            seconds, _, code, _ = run_measured(argv, OUT / "calls-layout.log", child_env())
+            if code != 0:
+                sys.exit(f"practice-desk failed on {path.name}: "
+                         f"{(OUT / 'calls-layout.log').read_text(errors='replace')[-2000:]}")
+            best = seconds if best is None else min(best, seconds)
+        with sqlite3.connect(db) as conn:
+            stored, inbound = conn.execute(
+                "SELECT COUNT(*), SUM(direction = 'inbound') FROM call_list").fetchone()
+        conn.close()
+        fresh(db)
+        check = "ok" if (stored, inbound) == (info["calls"], info["inbound"]) else \
+            f"WRONG: {stored:,} calls, {inbound:,} inbound for {info['calls']:,}, " \
+            f"{info['inbound']:,}"
+        with open(path, "rb") as f:
+            rows = sum(1 for _ in f) - ("X-on" in layout)  # its header row
+        grouping = ""
+        if "X-on" not in layout:
+            merged, _ = merge_seconds(path)
+            grouping = f"{merged:.1f} s ({merged / best:.0%})"
+        lines.append(f"| {layout} | {rows:,} | {stored:,} | {inbound:,} | {best:.1f} | "
+                     f"{grouping} | {check} |")
+        print(f"  {layout:<26} {best:7.1f} s  {grouping:<14} {check}")
     return lines
 
 
@@ -657,7 +750,8 @@ def bench_page(runs: int, rebuild: bool) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parts", default="import,page", help="comma-separated: import, page")
+    parser.add_argument("--parts", default="import,layouts,page",
+                        help="comma-separated: import, layouts, page")
     parser.add_argument("--tools", default="practice-desk,sqlite3,pandas",
                         help="import part: comma-separated subset of practice-desk, sqlite3, "
                              "pandas")
@@ -705,6 +799,12 @@ def main(argv: list[str] | None = None) -> int:
             report.append(f"bytes per stored call = {per_call:.1f} "
                           f"({'meets' if per_call <= 64 else 'MISSES'} the ≤ 64 target)")
         ok = ok and all(r.check == "ok" for r in results)
+    if "layouts" in parts:
+        print(f"\n1b. The same calls ({LAYOUT_MONTHS[0]} to {LAYOUT_MONTHS[1]}) in each phone "
+              "system's layout (grouping legs: the merge alone, and its share of the import):")
+        layouts = bench_layouts(args.repeat)
+        report += ["", "Layouts:", "", *layouts, ""]
+        ok = ok and all(line.endswith("| ok |") for line in layouts[2:])
     if "page" in parts:
         print(f"\n2. Telephony page, PCN {PCN_CODE} ({len(PCN_PRACTICES)} practices, "
               f"{PCN_MONTHS[0]} to {PCN_MONTHS[1]}):")

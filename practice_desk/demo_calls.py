@@ -432,20 +432,29 @@ THREECX_HEADER = [
 IVR_DN, QUEUE_DN, CLOSED_DN, VOICEMAIL_DN, TRUNK_DN = "800", "801", "802", "999", "10000"
 
 
-def write_3cx_cdr(calls: Iterable[SyntheticCall], path: str | Path) -> Path:
+def write_3cx_cdr(calls: Iterable[SyntheticCall], path: str | Path,
+                  file_output: bool = False) -> Path:
     """A 3CX CDR export: one row per leg (the IVR, then the queue, then voicemail), legs of one
-    call sharing `callid`; times local 'YYYY-MM-DD HH:MM:SS', CRLF line ends."""
+    call sharing `callid`; times local 'YYYY-MM-DD HH:MM:SS', CRLF line ends. `file_output`:
+    3CX's own CDR file instead (no header, UTF-8 BOM, `Call N` history ids, 'YYYY/MM/DD' times,
+    the 27 default fields, as telephony.md describes)."""
     path = Path(path)
-    clock = _Clock("%Y-%m-%d")
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    clock = _Clock("%Y/%m/%d" if file_output else "%Y-%m-%d")
+    with open(path, "w", newline="", encoding="utf-8-sig" if file_output else "utf-8") as f:
         out = csv.writer(f, lineterminator="\r\n")
-        out.writerow(THREECX_HEADER)
+        if not file_output:
+            out.writerow(THREECX_HEADER)
         history = 0
         for c in calls:
             rows = _threecx_legs(c, clock)
             for row in rows:
                 history += 1
-                out.writerow([history, *row])
+                if file_output:  # bill fields before the chain; display names after the types
+                    row = [f"Call {history}", *row[:14], "", "", "", "", *row[14:], "", "", "",
+                           ""]
+                    out.writerow(row)
+                else:
+                    out.writerow([history, *row])
     return path
 
 
@@ -502,7 +511,8 @@ def _threecx_legs(c: SyntheticCall, clock: _Clock) -> list[list]:
 QUEUE_NAME = "reception"
 
 
-def _asterisk_lines(calls: Iterable[SyntheticCall], master, queue_log) -> None:
+def _asterisk_lines(calls: Iterable[SyntheticCall], master, queue_log,
+                    newcdrcolumns: bool = False) -> None:
     clock = _Clock("%Y-%m-%d")
     stamp = clock.stamp
     out = csv.writer(master, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
@@ -521,12 +531,12 @@ def _asterisk_lines(calls: Iterable[SyntheticCall], master, queue_log) -> None:
         if c.direction == "outbound":
             answered = c.outcome == "answered"
             end = t0 + c.wait_s + c.talk_s
-            out.writerow(["", agent[4:], c.number, "from-internal", f'"Reception" <{agent[4:]}>',
-                          f"{agent}-{c.seq % 65536:04x}", channel, "Dial",
-                          f"SIP/trunk/{c.number},60", stamp(day, t0),
-                          stamp(day, t0 + c.wait_s) if answered else "", stamp(day, end),
-                          end - t0, c.talk_s, "ANSWERED" if answered else "NO ANSWER",
-                          "DOCUMENTATION", uid, ""])
+            row = ["", agent[4:], c.number, "from-internal", f'"Reception" <{agent[4:]}>',
+                   f"{agent}-{c.seq % 65536:04x}", channel, "Dial", f"SIP/trunk/{c.number},60",
+                   stamp(day, t0), stamp(day, t0 + c.wait_s) if answered else "",
+                   stamp(day, end), end - t0, c.talk_s, "ANSWERED" if answered else "NO ANSWER",
+                   "DOCUMENTATION", uid, ""]
+            out.writerow(row + ["", uid, 1] if newcdrcolumns else row)
             continue
         src = c.number or "anonymous"
         clid = f'"{"Anonymous" if c.number is None else "Caller"}" <{src}>'
@@ -566,20 +576,22 @@ def _asterisk_lines(calls: Iterable[SyntheticCall], master, queue_log) -> None:
                 log(f"{epoch + c.wait_s}|{uid}|{QUEUE_NAME}|NONE|ABANDON|1|"
                     f"{1 + c.seq % 4}|{c.wait_s}\n")
         for context, dst_channel, app, data, start, answer, end, billsec, disposition in legs:
-            out.writerow(["", src, dst, context, clid, channel, dst_channel, app, data,
-                          stamp(day, start), stamp(day, answer) if answer is not None else "",
-                          stamp(day, end), end - start, billsec, disposition, "DOCUMENTATION",
-                          uid, ""])
+            row = ["", src, dst, context, clid, channel, dst_channel, app, data,
+                   stamp(day, start), stamp(day, answer) if answer is not None else "",
+                   stamp(day, end), end - start, billsec, disposition, "DOCUMENTATION", uid, ""]
+            out.writerow(row + ["", uid, c.seq % 1000] if newcdrcolumns else row)
 
 
-def write_asterisk(calls: Iterable[SyntheticCall], folder: str | Path) -> tuple[Path, Path]:
-    """Asterisk/FreePBX `Master.csv` (no header, 18 quoted fields) and `queue_log` in `folder`."""
+def write_asterisk(calls: Iterable[SyntheticCall], folder: str | Path,
+                   newcdrcolumns: bool = False) -> tuple[Path, Path]:
+    """Asterisk/FreePBX `Master.csv` (no header, 18 quoted fields; 21 with `newcdrcolumns`:
+    peeraccount, linkedid, sequence) and `queue_log` in `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     master, queue_log = folder / "Master.csv", folder / "queue_log"
     with open(master, "w", newline="", encoding="utf-8") as m, \
             open(queue_log, "w", newline="", encoding="utf-8") as q:
-        _asterisk_lines(calls, m, q)
+        _asterisk_lines(calls, m, q, newcdrcolumns)
     return master, queue_log
 
 

@@ -119,12 +119,17 @@ class CsvBlocks:
 
 
 def _blank(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose fields are all empty or spaces (such as ',,,,'), as the other importers skip."""
-    if frame.empty or len(frame.columns) == 0:
-        return np.zeros(len(frame), dtype=bool)
-    maybe = np.flatnonzero((frame[0].str.strip() == "").to_numpy())
+    """Rows whose fields are all empty or spaces (such as ',,,,'), as the other importers skip.
+    Column by column, on the rows still blank so far: a layout whose first field is always
+    empty (Asterisk's accountcode) is settled by its second."""
     blank = np.zeros(len(frame), dtype=bool)
-    if len(maybe):
-        rest = frame.iloc[maybe]
-        blank[maybe] = rest.apply(lambda column: column.str.strip() == "").all(axis=1)
+    if frame.empty or len(frame.columns) == 0:
+        return blank
+    maybe = np.arange(len(frame))
+    for column in frame.columns:
+        values = frame[column].to_numpy(dtype=object)[maybe]
+        maybe = maybe[np.fromiter((not v.strip() for v in values), bool, len(values))]
+        if not len(maybe):
+            return blank
+    blank[maybe] = True
     return blank

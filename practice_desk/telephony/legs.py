@@ -641,6 +641,10 @@ def _components(legs: Legs) -> np.ndarray:
     """Call number 0..m-1 of every leg: legs sharing a group or a link are one call, however
     they chain (the smallest leg number spreads along both keys until nothing changes)."""
     by_group, by_link = _codes(legs.practice, legs.group), _codes(legs.practice, legs.link)
+    for one, other in ((by_group, by_link), (by_link, by_group)):
+        if one.max() + 1 == len(legs):  # one key is every leg's own (3CX historyid); codes
+            # run 0..k-1, so k = len means no two legs share it
+            return pd.factorize(other)[0]
     labels = np.arange(len(legs))
     while True:
         spread = pd.Series(labels).groupby(by_group).transform("min").to_numpy()
@@ -673,11 +677,11 @@ def _merged(legs: Legs, call: np.ndarray) -> Legs:
     calls.outcome, calls.supplier = legs.outcome[best], legs.supplier[best]
     calls.callback_made = np.bincount(call, legs.callback_made.astype(float), count) > 0
     calls.is_111 = np.bincount(call, legs.is_111.astype(float), count) > 0
-    in_order = legs.select(order)
-    route = _per_call_first(sorted_call, ~_none(in_order.route) & in_order.reached_queue, count)
-    calls.route = np.where(route >= 0, in_order.route[route], calls.route)
-    caller = _per_call_first(sorted_call, ~_none(in_order.caller_hash), count)
-    calls.caller_hash = np.where(caller >= 0, in_order.caller_hash[caller], None)
+    routes, callers = legs.route[order], legs.caller_hash[order]
+    route = _per_call_first(sorted_call, ~_none(routes) & legs.reached_queue[order], count)
+    calls.route = np.where(route >= 0, routes[route], calls.route)
+    caller = _per_call_first(sorted_call, ~_none(callers), count)
+    calls.caller_hash = np.where(caller >= 0, callers[caller], None)
     start = legs.start[first]
     answered = calls.outcome == "answered"
     wait_answered = np.where(~np.isnan(legs.answered[best]), legs.answered[best] - start,
