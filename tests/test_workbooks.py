@@ -236,3 +236,15 @@ def test_a_sheet_without_dimension_is_bounded_by_its_xml(tmp_path: Path) -> None
 def test_real_workbooks_pass_the_guards(data_dir: Path) -> None:
     for path in sorted(data_dir.glob("*.xlsx")):
         check_workbook(path)
+
+
+def test_a_sheet_larger_than_declared_is_refused_while_reading(conn, tmp_path: Path) -> None:
+    """The guards trust the declared sizes, and so do the readers: a sheet that unpacks to more
+    than it declares stops with a message (here already while its start is checked), never a
+    runaway read (calamine too stops at the declared size)."""
+    rows = [["Code", "Calls"]] + [["A81001", n] for n in range(2000)]
+    path = write_workbook(tmp_path / "lies.xlsx", rows, dimension=None)
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    declare_sizes(path, "xl/worksheets/sheet1.xml", info.compress_size, 1000)
+    with pytest.raises(ImportFailed, match="lies.xlsx: the workbook cannot be read"):
+        open_workbook(path).rows("Data")

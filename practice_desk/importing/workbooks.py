@@ -56,7 +56,9 @@ def _column_number(letters: bytes) -> int:
 
 
 def _mb(size: float) -> str:
-    return f"{size / (1 << 30):.1f} GB" if size >= 1 << 30 else f"{size / (1 << 20):,.0f} MB"
+    if size >= 1 << 30:
+        return f"{size / (1 << 30):.1f} GB"
+    return f"{size / (1 << 20):,.0f} MB" if size >= 1 << 20 else f"{size / 1024:,.0f} KB"
 
 
 @dataclass
