@@ -580,14 +580,14 @@ def build_pcn_db(db: Path, rebuild: bool) -> dict:
     timings = {}
     env = child_env()
     for code, path, _ in logs:
-        seconds, peak, exit_code = run_measured(
+        seconds, peak, exit_code, _ = run_measured(
             [sys.executable, "-m", "practice_desk", "import", str(path), "--db", str(db),
              "--practice", code], OUT / "pcn-build.log", env)
         if exit_code:
             sys.exit(f"importing {path.name} failed:\n{(OUT / 'pcn-build.log').read_text()}")
         timings[path.name] = seconds
         print(f"  imported {path.name} in {seconds:.1f} s ({peak:.0f} MB)")
-    seconds, peak, exit_code = run_measured(
+    seconds, peak, exit_code, _ = run_measured(
         [sys.executable, "-m", "practice_desk", "import", *map(str, books), "--db", str(db)],
         OUT / "pcn-build-cbt.log", env)
     if exit_code:
