@@ -253,3 +253,31 @@ def test_an_unknown_headerless_shape_is_described_without_its_values(conn, db_du
     assert "--mapping" in report.message and "column-mapping step" in report.message
     assert "07700900501" not in report.message and "900501" not in report.message
     assert db_dump(conn) == before
+
+
+def test_an_older_phone_system_log_imports(conn, tmp_path):
+    """A practice's own Asterisk logged calls before NHS England's series began (2015): a 2013
+    Master.csv is not refused as implausible. Calls of 2099 still are."""
+    text = (CALLS / "Master_21.csv").read_bytes()
+    old = tmp_path / "Master.csv"
+    old.write_bytes(text.replace(b"2026-03-02", b"2013-04-23"))
+    report = imp(conn, None, path=old)
+    assert report.status == "done", report.message
+    assert counted(conn, month="2013-04")["inbound"] == 6
+    future = tmp_path / "future.csv"
+    future.write_bytes(text.replace(b"2026-03-02", b"2099-04-23"))
+    assert "in the future" in imp(conn, None, path=future).message
+
+
+def test_a_queue_log_table_with_one_data_column(conn, tmp_path):
+    """The realtime queue_log table as some systems export it: time, callid, queuename, agent,
+    event and one `data` column holding data1|data2|data3."""
+    path = tmp_path / "queue_log.csv"
+    path.write_text("time,callid,queuename,agent,event,data\n"
+                    "2026-03-04 08:10:01,1772611800.4,7000,NONE,ENTERQUEUE,|07700900702|1\n"
+                    "2026-03-04 08:10:39,1772611800.4,7000,NONE,ABANDON,1|1|38\n")
+    assert imp(conn, "pbxware_cdr.csv").status == "done"
+    report = imp(conn, None, path=path)
+    assert report.status == "done", report.message
+    w2 = [c for c in calls(conn) if c["local_time"] == "08:10:00"][0]
+    assert (w2["outcome"], w2["wait_s"]) == ("missed", 38.0)

@@ -86,6 +86,8 @@ def events(source: Source, problems: RowProblems) -> Iterator[QueueEvent]:
             problems.add(source.problem(line, f"{table.header[when]}: {exc}"))
             continue
         values = [row[i] for i in data]
+        if len(values) == 1:  # one `data` column holding data1|data2|... as the file has it
+            values = values[0].split("|")
         while values and not values[-1]:
             values.pop()
         yield QueueEvent(line, epoch, row[callid], row[queue], row[event].upper(), values)
@@ -101,7 +103,8 @@ def _epoch(text: str) -> float:
     return (naive if aware else to_utc(naive)).timestamp()
 
 
-_TIME_NAMES = ("time", "date time", "datetime", "timestamp", "created", "event time")
+_TIME_NAMES = ("time", "date time", "datetime", "timestamp", "created", "event time", "date",
+               "time stamp", "eventdate")
 _DATA = re.compile(r"^(?:data|param|arg)\s?(\d+)$")
 
 

@@ -41,6 +41,7 @@ from practice_desk.telephony.times import (
 NAN = float("nan")
 _IVR_TYPES = ["ivr", "script", "playfile", "ivrmenu", "digital receptionist"]
 _TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+CALLS_FROM = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
 PRIORITY = {"answered": 0, "callback_requested": 1, "missed": 2, "ivr_ended": 3}
 
 
@@ -287,11 +288,16 @@ class LegReader:
         return legs
 
     def _refuse_implausible(self, start: np.ndarray) -> None:
-        """Calls before any data this app reads, or in a month to come, are damage (the check
-        every importer makes: dates.check_plausible)."""
-        earliest, until = plausible_instants()
-        for i in np.flatnonzero((start < earliest) | (start >= until)):
+        """Calls in a month to come, or before 2000, are damage (the check every importer
+        makes: dates.check_plausible). A practice's own phone system logged calls long before
+        NHS England's series began in 2015, so older calls are kept (a 2013 Asterisk log)."""
+        _, until = plausible_instants()
+        for i in np.flatnonzero((start < CALLS_FROM) | (start >= until)):
             day = datetime.fromtimestamp(start[i], UTC).date().isoformat()
+            if start[i] < CALLS_FROM:
+                self._problem(i, f"start time: {day} is before 2000, earlier than any phone "
+                                 "system's log this app reads")
+                continue
             try:
                 check_plausible(day)
             except BadDate as exc:
@@ -744,6 +750,8 @@ def fold_side_legs(legs: Legs) -> None:
             if start - 1 <= legs.start[i] <= end + 1:
                 legs.group[i] = legs.group[main]
                 break
+        else:  # a leg whose call is not in the file: never an inbound call of its own
+            legs.direction[i] = "internal"
 
 
 def settle(calls: Legs) -> None:
