@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from local_db import queries
-from practice_desk import demo_calls, demo_feeds
+from practice_desk import demo_area, demo_calls, demo_feeds
 from practice_desk.demo_calls import CallProfile, CbtRow, Tally
 from practice_desk.importing import ImportReport, import_file, undo_import
 from practice_desk.importing.runner import Cancel, ImportOptions, Progress
@@ -35,8 +35,8 @@ DEMO_END_MONTH = "2025-10"
 DEMO_MONTHS = 24
 SEED = 20251031
 
-SUB_ICB_CODE = "DM0"
-SUB_ICB_NAME = "DEMO ICB - DM0"
+SUB_ICB_CODE = "DEM0"  # starts like the demo practices' codes: removed and badged with them
+SUB_ICB_NAME = "DEMO ICB - DEM0"
 SUB_ICB_ONS_CODE = "E38DEMO00"  # shaped like an ONS code, clearly not a real one
 ICB_CODE, ICB_NAME = "DMI", "DEMO ICB"
 REGION_CODE, REGION_NAME = "DMR", "DEMO Region"
@@ -551,11 +551,27 @@ def cbt_rows(tallies: dict[str, Tally]) -> list[CbtRow]:
     return rows
 
 
+def write_area_files(folder: Path) -> list[Path]:
+    """The demo sub-ICB's GPAD regional monthly and national categories files (demo_area)."""
+    profiles = {p.code: practice_profile(p) for p in PRACTICES}
+
+    def cells(_year: int, month: int, index: int) -> list[tuple]:
+        return [cell for p in PRACTICES
+                for cell in appointment_cells(p, profiles[p.code], index, month)]
+
+    area = {"code": SUB_ICB_CODE, "ons_code": SUB_ICB_ONS_CODE, "name": SUB_ICB_NAME,
+            "icb_ons_code": "E54DEMO00", "icb_name": ICB_NAME, "region_ons_code": "E40DEMO00",
+            "region_name": REGION_NAME, "file_tag": "DEMO"}
+    return [demo_area.write_regional(folder, demo_months(), cells, area, str(SEED)),
+            demo_area.write_categories(folder, demo_months(), cells, area, str(SEED))]
+
+
 def write_demo_files(folder: Path) -> list[Path]:
     """Write the demo files into `folder`; returns them in the order to import them."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     files = [write_crosstab_zip(folder)]
+    files += write_area_files(folder)
     files += [write_list_size_file(folder, index) for index in LIST_SIZE_EXTRACTS]
     call_logs, tallies = write_call_logs(folder)
     files += call_logs

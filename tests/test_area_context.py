@@ -231,3 +231,29 @@ def test_workbook_has_categories_beside_the_sub_icb(conn, crosstab_csv, mapping_
     assert body["Home Visit"][1] == 35
     notes = [cell.value for cell in ws["A"] if isinstance(cell.value, str)]
     assert any("30 days from 2024-11-01 to 2024-11-30" in note for note in notes)
+
+
+def test_demo_sub_icb_files_through_the_real_importers(tmp_path):
+    """The demo PCN's sub-ICB: a regional monthly file (2023+ labels: 'Video/Online',
+    'Unknown / Data Quality') and a national categories file for its last three months."""
+    from local_db.connection import open_database
+    from practice_desk import demo
+
+    conn = open_database(tmp_path / "demo.sqlite")
+    assert all(report.ok for report in demo.load_demo(conn))
+    found = area.sub_icb_of(conn, [p.code for p in demo.PRACTICES])
+    assert found["code"] == demo.SUB_ICB_CODE and found["kind"] == "sub_icb"
+    values = area.monthly_values(conn, demo.SUB_ICB_CODE)
+    assert len(values) == demo.DEMO_MONTHS
+    labels = {row[0] for row in conn.execute(
+        "SELECT DISTINCT l.label FROM gpad_area_appointments a JOIN labels l ON l.id = a.appt_mode")}
+    assert "Video Conference/Online" in labels and "Video/Online" not in labels
+    # The area is bigger than the PCN and differs from it.
+    pcn = {row["month"]: row for row in metric_rows(conn, Selection(pcn=demo.DEMO_PCN))}
+    last = max(values)
+    assert values[last]["appointments_total"] > 10 * pcn[last]["appointments_total"]
+    assert values[last]["f2f_share"] != pytest.approx(pcn[last]["f2f_share"], abs=1e-3)
+    assert area.category_months(conn, demo.SUB_ICB_CODE) == ["2025-08", "2025-09", "2025-10"]
+    demo.remove_demo(conn)
+    assert area.list_areas(conn) == [] and area.category_months(conn, demo.SUB_ICB_CODE) == []
+    conn.close()
