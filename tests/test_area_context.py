@@ -246,7 +246,8 @@ def test_demo_sub_icb_files_through_the_real_importers(tmp_path):
     values = area.monthly_values(conn, demo.SUB_ICB_CODE)
     assert len(values) == demo.DEMO_MONTHS
     labels = {row[0] for row in conn.execute(
-        "SELECT DISTINCT l.label FROM gpad_area_appointments a JOIN labels l ON l.id = a.appt_mode")}
+        "SELECT DISTINCT l.label FROM gpad_area_appointments a "
+        "JOIN labels l ON l.id = a.appt_mode")}
     assert "Video Conference/Online" in labels and "Video/Online" not in labels
     # The area is bigger than the PCN and differs from it.
     pcn = {row["month"]: row for row in metric_rows(conn, Selection(pcn=demo.DEMO_PCN))}
