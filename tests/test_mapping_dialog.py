@@ -151,3 +151,37 @@ def test_the_date_form_is_previewed(qtbot, conn, tmp_path):
     dialog.date_order.setCurrentIndex(dialog.date_order.findData(True))
     assert "not a date and time" in dialog.dates_read.text()  # 03/13 read day first
     assert dialog.result().options["day_first"] is True
+
+
+def test_a_headerless_mapping_is_remembered_for_the_next_export(qtbot, make_window, db_path,
+                                                                tmp_path):
+    """Through the Imports page: the mapping chosen for a file without a header is saved under
+    its Column 1..5 shape, and the next export of that shape imports without asking."""
+    window = make_window(db_path, first_run_done=True)
+    window.start()
+    imports = window.pages["Imports"]
+    asked = []
+
+    def answer(path, proposal):
+        dialog = MappingDialog(window.state.conn, path, proposal, imports)
+        qtbot.addWidget(dialog)
+        for field, column in (("start_time", "Column 1"), ("caller", "Column 2"),
+                              ("outcome", "Column 3"), ("wait_s", "Column 4"),
+                              ("call_id", "Column 5")):
+            choose(dialog, field, column)
+        choose_word(dialog, "outcome", "No answer", "missed")
+        dialog.practice.setEditText("E81050")
+        asked.append(Path(path).name)
+        return dialog.result(), True
+
+    imports.ask_mapping = answer
+    imports.start_import([str(HEADERLESS)])
+    qtbot.waitUntil(lambda: imports.task is None, timeout=60_000)
+    later = tmp_path / "next_week.csv"
+    later.write_text("2026-03-16 08:00:00,07700900941,Answered,20,L9\n"
+                     "2026-03-16 08:05:00,07700900942,No answer,70,L10\n")
+    imports.start_import([str(later)])
+    qtbot.waitUntil(lambda: imports.task is None, timeout=60_000)
+    assert asked == ["headerless_other.csv"]
+    (row,) = metric_rows(window.state.conn, Selection(practice="E81050"))
+    assert (row["inbound_calls"], row["answered"], row["missed"]) == (5, 4, 1)

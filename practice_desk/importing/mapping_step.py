@@ -62,15 +62,17 @@ def propose(path: str | Path, conn: sqlite3.Connection | None = None) -> Proposa
     if app_stats.preset_for(header) is not None:
         return None  # an NHS App dashboard export in a known shape imports as it is
     if calllogs.looks_like_data(header):
-        return headerless_guess(source)
+        names = calllogs.headerless_names(source)
+        saved = find_saved(conn, None, names) if conn is not None else None
+        return Proposal(saved, "saved mapping", names) if saved is not None \
+            else headerless_guess(source)
     return _for_header(header, conn)
 
 
 def headerless_guess(source) -> Proposal:
     """A file without a header row: its columns are Column 1 ... Column N (N the widest of its
     first rows) for the user to name in the mapping step."""
-    widest = max((len(row) for row in calllogs.sample_rows(source)), default=0)
-    names = [f"Column {i + 1}" for i in range(widest)]
+    names = calllogs.headerless_names(source)
     mapping = ColumnMapping(CALL_LOG, "", {}, suggest_mapping(CALL_LOG, names).values,
                             has_header=False, header=names)
     return Proposal(mapping, "guess", names)
@@ -116,3 +118,11 @@ def mapping_choices(saved: list | None = None) -> str:
     else:
         lines.append("Saved mappings: none yet (save one in the app's column-mapping step).")
     return "\n".join(lines)
+
+
+def saving_header(path: str | Path, mapping: ColumnMapping) -> list[str]:
+    """The header to save a mapping chosen in the step under: its Column 1 ... N when the file
+    has no header row, else the file's own (the user may have switched in the dialog)."""
+    if not mapping.has_header:
+        return list(mapping.header or [])
+    return table_header(first_source(Path(path)))

@@ -16,6 +16,7 @@ from practice_desk.telephony.calllogs import (
     fit_to_file,
     header_preset,
     headerless_mapping,
+    shape_header,
 )
 
 # What the list of importers shows for call logs; the importer of a file comes from recognise().
@@ -50,7 +51,7 @@ def recognise(source: Source, conn: sqlite3.Connection | None, options: Any) -> 
     if not header:
         return None
     if conn is not None:
-        saved = find_saved(conn, CALL_LOG, header)
+        saved = find_saved(conn, CALL_LOG, shape_header(source))
         if saved is not None:
             return call_log_importer(saved)
     preset = header_preset(header)

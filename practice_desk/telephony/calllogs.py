@@ -45,6 +45,7 @@ from practice_desk.importing.mapping import (
     Option,
     normalise_name,
     open_table,
+    table_header,
 )
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
@@ -398,6 +399,20 @@ _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]
 def looks_like_data(row: list[str]) -> bool:
     """A first row that is a record, not a header: it holds a date, a time or a number."""
     return any(_DATA.match(cell) for cell in row if cell.strip())
+
+
+def headerless_names(source: Source) -> list[str]:
+    """Column 1 ... Column N for a file without a header row (N: the widest of its first
+    rows): the names a mapping of it is saved and found under."""
+    widest = max((len(row) for row in sample_rows(source)), default=0)
+    return [f"Column {i + 1}" for i in range(widest)]
+
+
+def shape_header(source: Source) -> list[str]:
+    """The header a mapping of this file is saved and found under: its first row, or Column 1
+    ... N when that row is a record, not names."""
+    header = table_header(source)
+    return headerless_names(source) if header and looks_like_data(header) else header
 
 
 def describe_unknown(source: Source, header: list[str]) -> str | None:

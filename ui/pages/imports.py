@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from local_db import queries
 from practice_desk.importing import import_file, undo_import
 from practice_desk.importing.mapping import save_mapping
-from practice_desk.importing.mapping_step import propose
+from practice_desk.importing.mapping_step import propose, saving_header
 from practice_desk.importing.runner import ImportOptions
 from practice_desk.nhs_app import pomi
 from ui.fault_dialog import fault_box
@@ -197,7 +197,7 @@ class ImportsPage(Page):
                 continue
             mapping, remember = chosen
             if remember:
-                save_mapping(self.state.conn, mapping, proposal.header)
+                save_mapping(self.state.conn, mapping, saving_header(path, mapping))
             options[path] = ImportOptions(practice=mapping.options.get("practice"),
                                           mapping=mapping)
         return options, skipped
