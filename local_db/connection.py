@@ -139,7 +139,7 @@ def _open_read_only(db_path: Path, why: DatabaseError) -> sqlite3.Connection:
         conn = connect(db_path, read_only=True,
                        immutable=not (wal.exists() and wal.stat().st_size))
         _check_integrity(conn, db_path)
-        _check_current(conn, db_path)
+        _check_current(conn, db_path, why)
     except sqlite3.Error as exc:
         _close_quietly(conn)
         raise why from exc
@@ -201,16 +201,19 @@ def _check_integrity(conn: sqlite3.Connection, db_path: Path) -> None:
         raise faults.damaged(db_path, result)
 
 
-def _check_current(conn: sqlite3.Connection, db_path: Path) -> None:
-    """A read-only file cannot be upgraded: it must already be at this version."""
+def _check_current(conn: sqlite3.Connection, db_path: Path,
+                   why: DatabaseError | None = None) -> None:
+    """A database opened read-only cannot be upgraded: it must already be at this version.
+    `why` is the reason it could not be opened for writing (else: the file is marked read-only)."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise _newer(db_path, current)
     if current < SCHEMA_VERSION:
+        reason = why or faults.read_only_file(db_path)
         raise DatabaseError(
-            f"The database file {db_path} is read-only, and this version of Practice Desk must "
-            f"upgrade it (schema {current} to {SCHEMA_VERSION}) before it can be used. Your data "
-            "is safe. Make the file writable, then open Practice Desk again.", faults.READ_ONLY)
+            f"This version of Practice Desk must upgrade the database {db_path} (schema "
+            f"{current} to {SCHEMA_VERSION}) before it can be used, and it cannot write to it "
+            f"now. {reason}", reason.cause)
 
 
 def _newer(db_path: Path | str, current: int) -> DatabaseError:

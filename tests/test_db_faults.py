@@ -391,3 +391,23 @@ def test_restore_is_refused_while_the_app_is_open_on_the_database(filled):
         app.stdin.close()
         app.wait(timeout=30)
     assert filled.read_bytes() == before
+
+
+def test_an_upgrade_that_cannot_be_written_names_the_real_cause(filled, monkeypatch):
+    from local_db.migrations import MIGRATIONS, SCHEMA_VERSION
+
+    writable = connection.connect
+
+    def full(db_path, read_only=False, immutable=False):
+        if not read_only:
+            raise sqlite3.OperationalError("database or disk is full")
+        return writable(db_path, read_only, immutable)
+
+    monkeypatch.setattr(connection, "connect", full)
+    monkeypatch.setattr(connection, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE t (x);"])
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(DatabaseError) as caught:
+        open_for_viewing(filled)
+    assert caught.value.cause == faults.FULL
+    assert "must upgrade" in str(caught.value) and "is full" in str(caught.value)
+    assert "read-only" not in str(caught.value)

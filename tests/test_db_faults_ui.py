@@ -18,6 +18,7 @@ from local_db.connection import DatabaseError, list_backups, make_backup, open_d
 from practice_desk.importing import import_file
 from ui import main as app_main
 from ui.fault_dialog import install_fault_hook
+from ui.main_window import PAGES
 
 
 class Dialogs:
@@ -102,7 +103,7 @@ def test_damaged_database_offers_the_backup_and_opens_after_restoring(qtbot, fil
     window.close()
 
 
-def test_read_only_database_opens_for_viewing_with_a_dialog(qtbot, filled):
+def test_read_only_database_opens_for_viewing_with_a_dialog(qtbot, filled, monkeypatch):
     conn = open_database(filled)
     conn.execute("INSERT INTO settings VALUES ('first_run_done', '1')")
     conn.close()
@@ -117,6 +118,12 @@ def test_read_only_database_opens_for_viewing_with_a_dialog(qtbot, filled):
         window.selector.choose("practice", "A81001")  # remembering it cannot fail the window
         assert window.state.selection is not None
         assert window.statusBar().findChild(object, "readOnly").isVisible()
+        uncaught = []
+        monkeypatch.setattr(sys, "excepthook", lambda *error: uncaught.append(error))
+        for page in PAGES:  # every page shows what is stored without writing
+            window.show_page(page)
+            QApplication.processEvents()
+        assert uncaught == []
         window.close()
     finally:
         filled.chmod(stat.S_IREAD | stat.S_IWRITE)

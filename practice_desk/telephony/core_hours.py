@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from local_db import queries
+from local_db.connection import is_read_only
 from practice_desk.telephony.aggregates import rebuild_all, transaction
 from practice_desk.telephony.model import EPOCH_ORDINAL
 from practice_desk.telephony.times import month_days
@@ -117,7 +118,7 @@ def set_core_hours(conn: sqlite3.Connection, hours: CoreHours) -> None:
 
 def seed_bank_holidays(conn: sqlite3.Connection) -> None:
     """Put the built-in list in `bank_holidays` once per database (later edits are kept)."""
-    if queries.get_setting(conn, SEEDED_SETTING):
+    if queries.get_setting(conn, SEEDED_SETTING) or is_read_only(conn):
         return
     with transaction(conn):
         conn.executemany("INSERT OR IGNORE INTO bank_holidays (day, name) VALUES (?, ?)",
@@ -127,6 +128,8 @@ def seed_bank_holidays(conn: sqlite3.Connection) -> None:
 
 def list_bank_holidays(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     seed_bank_holidays(conn)
+    if not queries.get_setting(conn, SEEDED_SETTING):  # read-only and never seeded
+        return sorted(BANK_HOLIDAYS_ENGLAND.items())
     return [tuple(r) for r in conn.execute("SELECT day, name FROM bank_holidays ORDER BY day")]
 
 
