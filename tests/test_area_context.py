@@ -258,3 +258,32 @@ def test_demo_sub_icb_files_through_the_real_importers(tmp_path):
     demo.remove_demo(conn)
     assert area.list_areas(conn) == [] and area.category_months(conn, demo.SUB_ICB_CODE) == []
     conn.close()
+
+
+def test_an_icb_adds_up_its_sub_icbs(conn, tmp_path):
+    """A 2023+ regional file names each sub-ICB's ICB: the ICB is a scope of its own, the sum of
+    its sub-ICBs (a month a sub-ICB has in a monthly file is read from it, as for one area)."""
+    path = tmp_path / "Regional_CSV_Test.csv"
+    head = ("SUB_ICB_LOCATION_CODE,SUB_ICB_LOCATION_ONS_CODE,SUB_ICB_LOCATION_NAME,ICB_ONS_CODE,"
+            "ICB_NAME,REGION_ONS_CODE,REGION_NAME,APPOINTMENT_MONTH,APPT_STATUS,HCP_TYPE,"
+            "APPT_MODE,TIME_BETWEEN_BOOK_AND_APPT,COUNT_OF_APPOINTMENTS\n")
+    rows = [("01A", "Face-to-Face", 60), ("01A", "Telephone", 40), ("01B", "Face-to-Face", 30),
+            ("01B", "Video/Online", 70)]
+    path.write_text(head + "".join(
+        f"{code},E38000001,NHS Test ICB - {code},E54000001,NHS Test ICB,E40000001,Test,"
+        f"OCT2025,Attended,GP,{mode},Unknown / Data Quality,{count}\n"
+        for code, mode, count in rows), encoding="utf-8")
+    assert import_file(conn, path).status == "done"
+    found = area.list_areas(conn)
+    assert [a["code"] for a in found] == ["ICB:NHS Test ICB", "01A", "01B"]
+    assert area.area_label(found[0]) == "NHS Test ICB, ICB (all its sub-ICBs)"
+    icb = area.monthly_values(conn, "ICB:NHS Test ICB")["2025-10"]
+    assert icb["appointments_total"] == 200
+    assert icb["f2f_share"] == pytest.approx(90 / 200)
+    assert icb["unknown_interval_share"] == 1.0  # 'Unknown / Data Quality' is Unknown
+    rows = metric_rows(conn, Selection(area="ICB:NHS Test ICB"))
+    assert [row["appointments_total"] for row in rows] == [200]
+    mix = {(r["mode"], r["interval"]): r["appointments"]
+           for r in area.breakdown(conn, "ICB:NHS Test ICB")}
+    assert mix == {("Face-to-Face", "Unknown"): 90, ("Telephone", "Unknown"): 40,
+                   ("Video Conference/Online", "Unknown"): 70}

@@ -46,7 +46,10 @@ class Selection:
         """ODS codes of the practices the selection covers (a PCN's current members; none for an
         area, whose figures are the area file's own)."""
         if self.area:
-            if conn.execute("SELECT 1 FROM areas WHERE code = ?", (self.area,)).fetchone() is None:
+            # An area's own code, or 'ICB:<name>' for an ICB (STP) adding up its sub-ICBs.
+            found = conn.execute("SELECT 1 FROM areas WHERE code = ? OR 'ICB:' || parent_name = ?",
+                                 (self.area, self.area)).fetchone()
+            if found is None:
                 raise SelectionError(f"There is no area {self.area} in the database.")
             return []
         if self.practice:
