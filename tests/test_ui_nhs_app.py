@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from practice_desk import demo
 from practice_desk.importing import import_file
 from practice_desk.importing.runner import ImportOptions
 from practice_desk.metrics import Selection, metric_rows
@@ -36,7 +37,8 @@ def page_for(window, qtbot, selection: Selection) -> NhsAppPage:
 def demo_app(window, tmp_path):
     """The demo's NHS App export, with the five demo practices in one PCN."""
     conn = window.state.conn
-    assert import_file(conn, write_app_export(tmp_path)).status == "done"
+    export = write_app_export(tmp_path, demo.PRACTICES, demo.demo_months(), demo.list_size)
+    assert import_file(conn, export).status == "done"
     conn.execute("UPDATE practices SET pcn_code = 'DEMPCN', pcn_name = 'DEMO Riverside PCN' "
                  "WHERE ods_code LIKE 'DEM%'")
     return window
