@@ -120,10 +120,10 @@ class TelephonyPage(Page):
         self.waits = StackedBars("How long callers waited (whole period)")
         self.waits.setToolTip(tooltip("answered_wait_lt1m_share") + "<br>" +
                               tooltip("missed_wait_lt1m_share"))
-        right.addWidget(self.waits, 1)
-        self.waits_note = QLabel("", objectName="hint", wordWrap=True)
+        self.waits_note = QLabel("", objectName="hint", wordWrap=True)  # above: seen first
         self.waits_note.hide()
         right.addWidget(self.waits_note)
+        right.addWidget(self.waits, 1)
         row.addLayout(right, 2)
         return row
 
