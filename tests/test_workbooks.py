@@ -154,6 +154,17 @@ def test_detection_and_import_read_each_sheet_once(conn, monkeypatch) -> None:
     assert workbooks._LAST is None  # released after the import: no cells kept
 
 
+def test_no_cells_are_kept_after_a_duplicate_or_refused_workbook(conn, tmp_path: Path) -> None:
+    """Detection keeps a workbook's cells for its import; an import that stops before reading
+    them (a repeat of an earlier file, a workbook of no known kind) lets them go too."""
+    assert import_file(conn, CBT).status == "done"
+    assert import_file(conn, CBT).status == "duplicate"
+    assert workbooks._LAST is None
+    other = write_workbook(tmp_path / "other.xlsx", [["Code", "Calls"], ["A81001", 1]])
+    assert import_file(conn, other).status == "failed"
+    assert workbooks._LAST is None
+
+
 def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "a.xlsx", [["Code", "Calls"], ["A81001", 1]])
     first = open_workbook(path)

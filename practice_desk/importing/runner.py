@@ -14,7 +14,7 @@ from pathlib import Path
 
 from local_db import faults
 from local_db.connection import rollback
-from practice_desk.importing import coverage, formats
+from practice_desk.importing import coverage, formats, workbooks
 from practice_desk.importing.context import (  # noqa: F401  (re-exported for callers)
     CHECK_EVERY,
     MAX_PROBLEMS,
@@ -110,6 +110,8 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
         report.problems = [ImportProblem(path.name, None, str(cause))]
         report.message = (f"{path.name} was not imported; nothing was changed.\n"
                           f"{report.problems[0]}")
+    finally:
+        workbooks.forget()  # detection's cells too, when the import stopped before reading them
     return report
 
 

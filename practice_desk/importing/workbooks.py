@@ -224,6 +224,13 @@ def open_workbook(path: Path) -> Workbook:
     return book
 
 
+def forget() -> None:
+    """Drop the workbook detection kept for its import (the import is over, or never came)."""
+    global _LAST
+    with _LOCK:
+        _LAST = None
+
+
 def is_workbook(path: Path) -> bool:
     """An .xlsx (or .xlsm) workbook, by its content."""
     try:
