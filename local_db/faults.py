@@ -52,6 +52,11 @@ def explain(exc: BaseException, db_path: Path | str, doing: str = "use") -> Data
     cannot_write = write_problem(db_path)
     if cannot_write is not None:
         return cannot_write
+    if not db_path.is_file():
+        return DatabaseError(
+            f"Practice Desk could not {doing} the database {db_path} ({exc}). Check that the "
+            f"folder {db_path.parent} exists and can be reached (a network drive may be "
+            "disconnected), then try again.", OTHER)
     problem = integrity_problem(db_path)
     if problem is not None:
         return damaged(db_path, problem)

@@ -411,3 +411,12 @@ def test_an_upgrade_that_cannot_be_written_names_the_real_cause(filled, monkeypa
     assert caught.value.cause == faults.FULL
     assert "must upgrade" in str(caught.value) and "is full" in str(caught.value)
     assert "read-only" not in str(caught.value)
+
+
+def test_a_folder_that_cannot_be_made_is_not_called_a_sound_file(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database's folder should be")
+    code, _, err = run(capsys, "imports", "--db", str(blocker / "practice_desk.sqlite"))
+    assert code == 1
+    assert "exists and can be reached" in err
+    assert "integrity" not in err and "Traceback" not in err

@@ -307,7 +307,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(QLabel("Read-only: nothing can be saved",
                                                    objectName="readOnly"))
         self.fault_box = fault_box(self, f"{self.state.read_only_reason}\n\nYou can look at "
-                                   "your figures; importing and changes are turned off.")
+                                   "your figures; imports and changes cannot be saved until "
+                                   "this is put right.")
         self.fault_box.open()
 
     def _back_up_daily(self) -> None:
