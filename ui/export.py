@@ -299,7 +299,7 @@ def save_svg(widget: QWidget, path: str | Path, width: int = 1920, height: int =
 
 
 def copy_to_clipboard(widget: QWidget, scale: float = 2.0) -> QImage:
-    """The chart as it is laid out now, at `scale` detail, onto the clipboard."""
+    """The chart at its size on screen (`scale` times the pixels), captioned, onto the clipboard."""
     size = widget.size() if widget.width() > 50 else QSize(960, 540)
     image = render_image(widget, round(size.width() * scale), round(size.height() * scale), scale,
                          caption_for(widget))
