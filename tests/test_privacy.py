@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import sqlite3
 import zipfile
 
 import pytest
 
+from local_db.connection import make_backup, open_database
 from practice_desk import cli
 from practice_desk.applog import setup_logging
 
@@ -59,6 +61,10 @@ def test_no_caller_number_in_database_exports_or_log(tmp_path, data_dir, monkeyp
     connection.close()
     for path in db.parent.glob("calls.sqlite*"):
         assert_absent(path.read_bytes(), numbers, path.name)
+    opened = open_database(db)
+    backup = make_backup(opened, db, reason="by-hand")  # compressed: read it unpacked
+    opened.close()
+    assert_absent(gzip.decompress(backup.read_bytes()), numbers, backup.name)
     with zipfile.ZipFile(out) as workbook:
         for member in workbook.namelist():
             assert_absent(workbook.read(member), numbers, f"{out.name}:{member}")
