@@ -126,7 +126,9 @@ def test_cli_export_png_writes_the_pack_in_order(capsys, db_copy, tmp_path):
     assert [f.name for f in files] == file_names(pack)
     assert files[0].name.startswith("01-") and "compare" in files[-1].name
     assert all("Jan 25 to Oct 25" in chart.title or "Oct 25" in chart.title for chart in pack)
-    assert all(demo.DEMO_PCN_NAME in chart.title for chart in pack)
+    # anonymised: neither the PCN's name nor its code (issue 13 item 7), as on screen
+    assert not any(demo.DEMO_PCN_NAME in chart.title or demo.DEMO_PCN in chart.title
+                   for chart in pack)
     for path in files:
         assert path.read_bytes()[:8] == PNG
         image = QImage(str(path))
