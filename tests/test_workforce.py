@@ -140,6 +140,23 @@ def test_month_comes_from_the_name_and_a_name_without_one_is_refused(conn, tmp_p
     assert report.ok and report.periods == ["2025-10"], report.message
 
 
+def test_only_the_detailed_file_is_read_and_once_a_month(conn, tmp_path):
+    """A short file with the same totals is not the detailed CSV; two detailed files of one
+    month in a zip give one snapshot."""
+    short = tmp_path / "short October 2025.csv"
+    short.write_text("PRAC_CODE,TOTAL_PATIENTS,TOTAL_GP_FTE,TOTAL_GP_EXTGL_FTE,TOTAL_NURSES_FTE,"
+                     "TOTAL_DPC_FTE,TOTAL_ADMIN_FTE\nD81001,14600,9.5,7.25,4.1,6.4,15.2\n")
+    assert import_file(conn, short).status == "failed"
+    path = write_csv(tmp_path)
+    zipped = tmp_path / "workforce.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(path, NAME.format(month="October 2025"))
+        archive.write(path, "copy " + NAME.format(month="October 2025"))
+    report = import_file(conn, zipped)
+    assert report.ok and report.rows_stored == 2, report.message
+    assert any("another file of the zip" in w for w in report.warnings)
+
+
 def test_a_bad_figure_is_named_with_its_line(conn, tmp_path):
     bad = dict(PRACTICES["D81002"], TOTAL_ADMIN_FTE="twelve")
     report = import_file(conn, write_csv(tmp_path, practices={**PRACTICES, "D81002": bad}))

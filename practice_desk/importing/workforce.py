@@ -73,6 +73,10 @@ def load_detailed(ctx: ImportContext, source: Source) -> None:
             "NHS England's name (such as 'General Practice – October 2025 Practice Level - "
             "Detailed.csv') or put the month and year in the name"))])
     check_plausible(month)
+    if ctx.conn.execute("SELECT 1 FROM workforce WHERE import_id = ? AND month = ? LIMIT 1",
+                        (ctx.import_id, month)).fetchone():
+        ctx.warn(f"{source.name}: {month} was read from another file of the zip; skipped")
+        return
     reader = read_csv(source)
     note_encoding(ctx, reader)
     col = column_index(reader, ["PRAC_CODE", *FIGURES.values()])
@@ -119,8 +123,14 @@ def _optional(row: list[str], positions: dict[str, int], name: str) -> str | Non
     return None if value.upper() in NOT_AVAILABLE else value
 
 
+DETAIL_COLUMNS = 100  # the detailed CSV has about 800; the month's other practice files far fewer
+
+
+def is_detailed(header: set[str]) -> bool:
+    return {"PRAC_CODE", *FIGURES.values()} <= header and len(header) > DETAIL_COLUMNS
+
+
 DETAILED = Importer(
     "workforce", "NHS England General Practice Workforce practice-level detailed CSV "
-    "('... Practice Level - Detailed.csv')",
-    lambda h: {"PRAC_CODE", "TOTAL_GP_FTE", "TOTAL_PATIENTS"} <= h, load_detailed, order=8,
+    "('... Practice Level - Detailed.csv')", is_detailed, load_detailed, order=8,
 )
