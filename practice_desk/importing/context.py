@@ -5,7 +5,7 @@ importers do not import the module that imports them."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from practice_desk.importing import coverage
@@ -42,8 +42,10 @@ class ImportContext:
 
     def __init__(self, conn: sqlite3.Connection, import_id: int, total_bytes: int,
                  progress: Progress | None, cancel: Cancel | None,
-                 options: ImportOptions | None = None):
+                 options: ImportOptions | None = None,
+                 sources: Mapping[str, coverage.FactSource] | None = None):
         self.conn = conn
+        self.sources = coverage.SOURCES if sources is None else sources  # what a claim names
         self.options = options or ImportOptions()
         self.import_id = import_id
         self.total_bytes = max(total_bytes, 1)
@@ -120,7 +122,8 @@ class ImportContext:
         self.mentions.add((kind, code))
 
     def claim(self, source_kind: str, claims: set[tuple[str, str]]) -> None:
-        self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims)
+        self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims,
+                                                     self.sources)
         self.periods.update(period[:7] for _, period in claims)
 
 

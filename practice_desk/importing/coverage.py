@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -15,7 +15,9 @@ class FactSource:
     condition: str = ""  # SQL limiting the rows to this source where several share a table
 
 
-# Every kind of fact an import can store, keyed by the `coverage.source` value.
+# The facts of the importers with fixed tables, keyed by the `coverage.source` value. Importers
+# that store one fact per measure (NHS App, POMI) give theirs in the list of importers
+# (formats.fact_sources), which the runner hands to each import and to undo.
 SOURCES: dict[str, FactSource] = {
     "gpad_practice": FactSource("gpad_appointments", "ods_code", "month"),
     "gpad_area_day": FactSource("gpad_area_appointments", "area_code", "period"),
@@ -35,13 +37,14 @@ SOURCES: dict[str, FactSource] = {
 
 
 def replace_older(
-    conn: sqlite3.Connection, import_id: int, source: str, claims: set[tuple[str, str]]
+    conn: sqlite3.Connection, import_id: int, source: str, claims: set[tuple[str, str]],
+    sources: Mapping[str, FactSource] = SOURCES,
 ) -> int:
     """Make `import_id` the supplier of each (unit, period); delete what older imports stored there.
 
     Returns the number of rows deleted.
     """
-    fact = SOURCES[source]
+    fact = sources[source]
     delete_sql = (
         f"DELETE FROM {fact.table} WHERE {fact.unit_column} = ? "
         f"AND {fact.period_column} = ? AND import_id = ?"
@@ -76,14 +79,15 @@ def replace_older(
 UndoHook = Callable[[sqlite3.Connection, int], int]
 
 
-def remove_import(conn: sqlite3.Connection, import_id: int, hooks: Iterable[UndoHook] = ()) -> int:
+def remove_import(conn: sqlite3.Connection, import_id: int, hooks: Iterable[UndoHook] = (),
+                  sources: Mapping[str, FactSource] = SOURCES) -> int:
     """Delete every fact an import still supplies, and its coverage. Returns rows deleted."""
     deleted = sum(hook(conn, import_id) for hook in hooks)
     claims = conn.execute(
         "SELECT source, unit, period FROM coverage WHERE import_id = ?", (import_id,)
     ).fetchall()
     for source, unit, period in claims:
-        fact = SOURCES[source]
+        fact = sources[source]
         deleted += conn.execute(
             f"DELETE FROM {fact.table} WHERE {fact.unit_column} = ? "
             f"AND {fact.period_column} = ? AND import_id = ?"

@@ -134,7 +134,8 @@ def _run_plan(conn: sqlite3.Connection, path: Path, plan: Plan, content_hash: st
             "VALUES (?, ?, ?, 'done', ?)",
             (plan.kind, path.name, content_hash, _now()),
         ).lastrowid
-        ctx = ImportContext(conn, import_id, plan.total_bytes(), progress, cancel, options)
+        ctx = ImportContext(conn, import_id, plan.total_bytes(), progress, cancel, options,
+                            formats.fact_sources())
         for step in plan.steps:
             step.load(ctx, step.source)
             ctx.finished_source(step.source)
@@ -190,7 +191,8 @@ def undo_import(conn: sqlite3.Connection, import_id: int) -> str:
         raise ValueError(f"Import {import_id} ({row['file_name']}) was already undone.")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        deleted = coverage.remove_import(conn, import_id, formats.undo_hooks())
+        deleted = coverage.remove_import(conn, import_id, formats.undo_hooks(),
+                                         formats.fact_sources())
         conn.execute("UPDATE imports SET status = 'undone', undone_at = ? WHERE id = ?",
                      (_now(), import_id))
         conn.execute("COMMIT")

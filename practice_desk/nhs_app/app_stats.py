@@ -178,9 +178,9 @@ ENGLAND = "ENGLAND"
 _ENGLAND_WORDS = {"england", "eng", "e92000001", "national", "nhs england", "all"}
 _AREA = re.compile(r"^[A-Z0-9]{3,9}$")
 
-common.register_sources("app_", "app_practice_values", "ods_code", "measure",
+PRACTICE_SOURCES = common.fact_sources("app_", "app_practice_values", "ods_code", "measure",
                         list(PRACTICE_MEASURES))
-common.register_sources("app_area_", "app_area_values", "area_code", "measure",
+AREA_SOURCES = common.fact_sources("app_area_", "app_area_values", "area_code", "measure",
                         list(AREA_MEASURES))
 
 

@@ -149,12 +149,12 @@ def read_table(source: Source, looks_like_header=None) -> Table:
 # --- storing figures -----------------------------------------------------------------------------
 
 
-def register_sources(prefix: str, table: str, unit_column: str, measure_column: str,
-                     measures: list[str]) -> None:
-    """Coverage sources '<prefix><measure>': one supplying import per (measure, unit, month)."""
-    for measure in measures:
-        coverage.SOURCES[f"{prefix}{measure}"] = coverage.FactSource(
-            table, unit_column, "month", f"{measure_column} = '{measure}'")
+def fact_sources(prefix: str, table: str, unit_column: str, measure_column: str,
+                 measures: list[str]) -> dict[str, coverage.FactSource]:
+    """Coverage sources '<prefix><measure>': one supplying import per (measure, unit, month).
+    The list of importers (formats.py) gives them to each import."""
+    return {f"{prefix}{measure}": coverage.FactSource(
+        table, unit_column, "month", f"{measure_column} = '{measure}'") for measure in measures}
 
 
 def store(ctx: ImportContext, prefix: str, table: str, unit_column: str, measure_column: str,

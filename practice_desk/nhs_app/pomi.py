@@ -48,7 +48,7 @@ WIDE_COLUMNS = ["PERIODEND", "GPPRACTICECODE", "GPPRACTICENAME", "SUPPLIER", "NO
                 "SYSTEMENABLED", "PATIENTSENABLED", "PATIENTSUSED"]
 LONG_COLUMNS = ["REPORT_PERIOD_END", "PRACTICE_CODE", "FIELD", "VALUE"]
 
-common.register_sources("pomi_", "pomi_values", "ods_code", "field", FIELDS)
+FACT_SOURCES = common.fact_sources("pomi_", "pomi_values", "ods_code", "field", FIELDS)
 
 
 # --- which service a wide file counts ------------------------------------------------------------
