@@ -18,7 +18,8 @@ from practice_desk.importing.rows import note_encoding
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import sums
 from practice_desk.telephony.callers import CallerHasher, stored
-from practice_desk.telephony.calllogs import ODS, QUEUE_NOTE, id_key, row_key
+from practice_desk.telephony.calllogs import ODS, QUEUE_NOTE, id_key_bytes, row_key
+from practice_desk.telephony.core_hours import CoreCalendar
 from practice_desk.telephony.legs import LegReader, Legs, merge, objects, settle
 from practice_desk.telephony.model import DIRECTIONS, OUTCOMES, day_text
 from practice_desk.telephony.rules import get_rules
@@ -39,6 +40,7 @@ class CallWriter:
         self.ctx = ctx
         self.clock = LocalClock()
         self.labels = CallLabels(ctx.conn)
+        self.calendar = CoreCalendar.of(ctx.conn)
         self.practices: set[str] = set()
         self.written = 0
         self.offered = 0
@@ -69,7 +71,7 @@ class CallWriter:
             "caller": _caller_numbers(calls.caller_hash)}
         self.ctx.conn.executemany(INSERT, zip(*(_values(columns[c]) for c in COLUMNS),
                                               strict=True))
-        sums.add_calls(self.ctx.conn, stored)
+        sums.add_calls(self.ctx.conn, stored, self.calendar)
         self.written += len(day)
         self.practices.update(pd.unique(calls.practice).tolist())
         self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(day))
@@ -78,10 +80,10 @@ class CallWriter:
         """The call key of every call: from the supplier's call ID, else from its row."""
         practice, group = calls.practice.tolist(), calls.group.tolist()
         keys = np.empty(len(calls), dtype=np.int64)
+        ids = [i for i, g in enumerate(group) if g]
+        keys[ids] = np.frombuffer(id_key_bytes([practice[i] for i in ids], [group[i] for i in ids]),
+                                  dtype=">i8")
         no_id = [i for i, g in enumerate(group) if not g]
-        with_id = np.ones(len(calls), dtype=bool)
-        with_id[no_id] = False
-        keys[with_id] = [id_key(p, g) for p, g in zip(practice, group, strict=True) if g]
         if no_id:
             started = self.clock.utc_texts(calls.start[no_id])
             keys[no_id] = [row_key(practice[i], s, calls.caller_hash[i], calls.direction[i],

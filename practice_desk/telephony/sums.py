@@ -57,11 +57,12 @@ class StoredCalls:
         return len(self.day)
 
 
-def add_calls(conn: sqlite3.Connection, calls: StoredCalls) -> None:
-    """Add calls just stored to call_hours, call_waits and the monthly tables."""
+def add_calls(conn: sqlite3.Connection, calls: StoredCalls, calendar: CoreCalendar) -> None:
+    """Add calls just stored to call_hours, call_waits and the monthly tables (calendar: the
+    database's core hours and bank holidays)."""
     if not len(calls):
         return
-    hours, waits = _sums(calls, CoreCalendar.of(conn))
+    hours, waits = _sums(calls, calendar)
     with transaction(conn):
         conn.executemany(_ADD_HOURS_SQL, _rows(hours))
         conn.executemany(_ADD_WAITS_SQL, waits)
