@@ -120,7 +120,8 @@ def ensure(path: Path, key: dict, make) -> dict:
     stamp = path.with_name(path.name + ".json")
     if path.is_file() and stamp.is_file():
         info = json.loads(stamp.read_text())
-        if info.get("key") == key and info.get("bytes") == path.stat().st_size:
+        if info.get("key") == json.loads(json.dumps(key)) and \
+                info.get("bytes") == path.stat().st_size:  # (tuples come back as lists)
             print(f"  reusing {path.name}")
             return info
     started = time.perf_counter()
