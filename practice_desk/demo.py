@@ -653,7 +653,8 @@ def demo_import_ids(conn: sqlite3.Connection) -> list[int]:
     sql = """
         SELECT import_id FROM coverage WHERE unit LIKE ? || '%'
         UNION SELECT import_id FROM list_sizes WHERE ods_code LIKE ? || '%'
-        UNION SELECT DISTINCT import_id FROM call_list WHERE ods_code LIKE ? || '%'
+        UNION SELECT DISTINCT c.import_id FROM calls c JOIN call_labels p ON p.id = c.practice
+            WHERE p.kind = 'practice' AND p.text LIKE ? || '%'
     """
     ids = [row[0] for row in conn.execute(sql, (queries.DEMO_PREFIX,) * 3)]
     done = conn.execute(
