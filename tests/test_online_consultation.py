@@ -224,6 +224,22 @@ def test_reworded_headers_and_a_month_written_as_text(conn, tmp_path):
     assert (row["oc_admin_submissions"], row["oc_patients"]) == (40, 5000)
 
 
+def test_a_suppressed_type_is_unknown_not_zero(conn, tmp_path):
+    path = _write_edition(tmp_path / "edition.xlsx", [
+        ("A00001", "ACCURX LIMITED", (100, 60, 40, 0), 5000, 1),
+        ("A00002", "ACCURX LIMITED", (50, "*", "*", 0), 4000, 1),
+    ], "Participation")
+    assert import_file(conn, path).ok
+    one = row_for(conn, Selection(practice="A00002"), "2025-10")
+    assert one["oc_submissions"] == 50 and one["oc_clinical_submissions"] is None
+    assert one["oc_clinical_share"] is None
+    pcn = row_for(conn, Selection(pcn="U00001"), "2025-10")
+    assert pcn["oc_submissions"] == 150 and pcn["oc_clinical_submissions"] is None
+    assert pcn["oc_other_submissions"] == 0
+    summary = period_summary(conn, Selection(pcn="U00001"))
+    assert summary["oc_submissions"] == 150 and summary["oc_admin_submissions"] is None
+
+
 def test_a_bad_count_is_named_with_its_row(conn, tmp_path):
     path = _write_edition(tmp_path / "bad.xlsx", [
         ("A00001", "ACCURX LIMITED", (100, 60, 40, 0), 5000, 1),

@@ -60,6 +60,7 @@ WORDS = {
 REQUIRED = ["month", "code", "submissions", "clinical", "admin", "other", "patients"]
 COUNTS = ["submissions", "clinical", "admin", "other"]
 NO_DATA = {"no data", "none/unknown", "none", "unknown", ""}
+SUPPRESSED = {"*", "-", "c", "x", "z", ":", "..", "na", "n/a"}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MARKS = re.compile(r"\s*\[[^\]]*\]")
 _MONTH_WORDS = re.compile(r"^([A-Za-z]{4,9})[\s-]+(\d{4})$")
@@ -135,7 +136,8 @@ def _month(value: object) -> str:
 
 
 def _count(value: object, what: str) -> int | None:
-    if blank(value):
+    """A whole number; None for a blank or a suppression mark ('*', '-', 'c' ...)."""
+    if blank(value) or (isinstance(value, str) and value.strip().casefold() in SUPPRESSED):
         return None
     try:
         number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
@@ -238,7 +240,7 @@ def _load_table3(ctx: ImportContext, source: Source, book: Workbook, sheet: str,
     rows = book.rows(sheet)
     ctx.part_done(source, 0.95, f"{source.name}: Table 3")
     header = next((i for i, row in enumerate(rows[:HEADER_SCAN])
-                   if row and header_name(row[0]) == "day"), None)
+                   if row and header_name(row[0]) in ("day", "weekday", "day of week")), None)
     if header is None:
         ctx.warn(f"{source.name}: Table 3 has no 'Day' header; England's weekday x time band "
                  "averages were not read")

@@ -103,8 +103,11 @@ def _month_parts(conn, practices, month, online, snapshots, appointments, calls)
                 suppliers.append(oc["supplier"])
             if oc["submissions"] is not None:
                 parts["practices"] += 1
-                for name in OC_PARTS:
-                    _add(parts, name, oc[name] or 0)
+                for name in OC_PARTS:  # a type left blank is unknown for the sum too
+                    if oc[name] is None:
+                        parts[f"{name}_unknown"] = True
+                    else:
+                        _add(parts, name, oc[name])
                 if oc["patients"]:
                     _add(parts, "rated_submissions", oc["submissions"])
                     _add(parts, "oc_patients", oc["patients"])
@@ -154,15 +157,20 @@ def _ratio(parts: dict, top: str, bottom: str, scale: float = 1.0) -> float | No
     return parts[top] / below * scale if below and top in parts else None
 
 
+def _known(parts: dict, name: str):
+    return None if parts.get(f"{name}_unknown") else parts.get(name, 0)
+
+
 def _values(parts: dict, staff_months: int = 1) -> dict:
     has_oc = parts["practices"] > 0
     contacts = parts.get("contacts")
     values = {
         "oc_submissions": parts.get("submissions") if has_oc else None,
-        "oc_clinical_submissions": parts.get("clinical") if has_oc else None,
-        "oc_admin_submissions": parts.get("admin") if has_oc else None,
-        "oc_other_submissions": parts.get("other") if has_oc else None,
-        "oc_clinical_share": _ratio(parts, "clinical", "submissions") if has_oc else None,
+        "oc_clinical_submissions": _known(parts, "clinical") if has_oc else None,
+        "oc_admin_submissions": _known(parts, "admin") if has_oc else None,
+        "oc_other_submissions": _known(parts, "other") if has_oc else None,
+        "oc_clinical_share": (_ratio(parts, "clinical", "submissions")
+                              if has_oc and _known(parts, "clinical") is not None else None),
         "oc_submissions_per_1000": _ratio(parts, "rated_submissions", "oc_patients", 1000),
         "oc_supplier": parts.get("supplier"),
         "oc_patients": parts.get("oc_patients"),
@@ -224,8 +232,8 @@ def period_values(conn: sqlite3.Connection, practices: list[str], selection: Sel
         for name, value in parts.items():
             if name in STAFF or name in ("supplier", "workforce_month", "staff_months"):
                 continue
-            if name == "unsized":
-                total["unsized"] = True
+            if name == "unsized" or name.endswith("_unknown"):
+                total[name] = True
             elif name == "practices":
                 total["practices"] = max(total["practices"], value)
             else:
