@@ -135,7 +135,7 @@ def _hour(conn, code, day, hour, core, **counts):
 
 def test_daily_telephony_sums_practices_then_divides(conn):
     _hour(conn, "A1", "2025-10-06", 8, 1, inbound=10, answered=6, missed=4, calls_111=2,
-          answered_wait_lt1m=3)
+          answered_wait_lt1m=3, answered_wait_1to2m=3, missed_wait_lt1m=4)
     _hour(conn, "A1", "2025-10-06", 19, 0, inbound=2, answered=2, calls_111=1,
           answered_wait_lt1m=2)
     _hour(conn, "B2", "2025-10-06", 9, 1, inbound=8, answered=8, answered_wait_lt1m=8)
@@ -151,3 +151,7 @@ def test_daily_telephony_sums_practices_then_divides(conn):
     assert rows[1]["answered_wait_lt1m_share"] is None  # no answered calls: no share
     assert daily_rows(conn, ["A1"], "2025-10-07", "2025-10-31")[0]["day"] == "2025-10-11"
     assert daily_rows(conn, []) == []
+    # Answered calls whose wait is unknown (bands adding up to fewer than answered): no share.
+    _hour(conn, "B2", "2025-10-07", 9, 1, inbound=5, answered=5, answered_wait_lt1m=2)
+    tuesday = daily_rows(conn, ["B2"], "2025-10-07", "2025-10-07")[0]
+    assert tuesday["answered_wait_lt1m_share"] is None
