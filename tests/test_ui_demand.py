@@ -203,3 +203,31 @@ def test_chart_pack_has_the_demand_charts(make_window, db_copy):
              if row["appointments_per_contact"] is not None]
     assert [v for v in chart.values if v is not None] == shown
     chart.deleteLater()
+
+
+def test_demo_contacts_per_1000_counts_only_practices_with_both_channels(demo_window):
+    """In the demo one practice has calls but no online requests for some months: its patients
+    must not be in the denominator of contacts per 1,000 (the table once said 442.8 beside the
+    tile's 453.2 for the same measure and period)."""
+    page = show(demo_window, "pcn", demo.DEMO_PCN)
+    conn, selection = demo_window.state.conn, demo_window.state.selection
+    contacts = row_of(page, "contacts")
+    counted = patients = 0
+    codes = selection.practices(conn)
+    partial_month = False
+    for row in metric_rows(conn, selection):
+        if row["contacts"] is None:
+            continue
+        month = row["month"]
+        both = [code for code in codes if conn.execute(
+            "SELECT 1 FROM oc_practice_months WHERE ods_code = ? AND month = ? "
+            "AND submissions IS NOT NULL", (code, month)).fetchone()]
+        partial_month |= len(both) < len(codes)
+        counted += row["contacts"]
+        for code in both:
+            patients += conn.execute(
+                "SELECT patients FROM list_sizes WHERE ods_code = ? AND extract_date <= ? "
+                "ORDER BY extract_date DESC LIMIT 1", (code, month + "-31")).fetchone()[0]
+    assert partial_month  # the case this test is about is in the demo
+    assert contacts["per_1000"] == pytest.approx(counted / patients * 1000)
+    assert page.tiles["contacts_per_1000"].value.text() == f"{contacts['per_1000']:,.1f}"

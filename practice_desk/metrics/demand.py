@@ -95,6 +95,28 @@ class Figure:
     latest: float | None = None
 
 
+OC_KEYS = ("oc_submissions", "oc_clinical_submissions", "oc_admin_submissions")
+
+
+def _per_1000_parts(key: str, value: float, row: dict,
+                    size: tuple[int, str] | None) -> tuple[float, float] | None:
+    """(count, patients) a month adds to a per-1,000 rate; None when it has no denominator."""
+    if key == "oc_submissions":  # the publication's own rate and patient count
+        rate, patients = row.get("oc_submissions_per_1000"), row.get("oc_patients")
+        return (rate * patients / 1000, patients) if patients and rate is not None else None
+    if key in OC_KEYS:
+        return (value, row["oc_patients"]) if row.get("oc_patients") else None
+    rate = row.get(PER_1000_OF.get(key, ""))
+    if rate:
+        # The month's own rate holds its denominator: the list sizes of the practices that gave
+        # the count (a practice with calls but no online requests adds nothing to contacts, so
+        # its patients are not counted either).
+        return value, value / rate * 1000
+    if rate is None and key in PER_1000_OF:
+        return None  # the contract has no rate this month (no list size)
+    return (value, size[0]) if size else None  # a zero count, or a key with no rate of its own
+
+
 def figures(conn: sqlite3.Connection, selection: Selection,
             rows: list[dict] | None = None) -> list[Figure]:
     """The channel and capacity rows of the page for the selection's period."""
@@ -113,13 +135,9 @@ def figures(conn: sqlite3.Connection, selection: Selection,
             figure.months += 1
             total += value
             figure.latest_month, figure.latest = row["month"], value
-            if key == "oc_submissions":  # the publication's own rate and patient count
-                if row.get("oc_patients") and row.get("oc_submissions_per_1000") is not None:
-                    sized += row["oc_submissions_per_1000"] * row["oc_patients"] / 1000
-                    patients += row["oc_patients"]
-            elif sizes.get(row["month"]):
-                sized += value
-                patients += sizes[row["month"]][0]
+            parts = _per_1000_parts(key, value, row, sizes.get(row["month"]))
+            if parts:
+                sized, patients = sized + parts[0], patients + parts[1]
             if row.get("clinical_fte"):
                 staffed += value
                 fte += row["clinical_fte"]
