@@ -281,3 +281,32 @@ def test_a_queue_log_table_with_one_data_column(conn, tmp_path):
     assert report.status == "done", report.message
     w2 = [c for c in calls(conn) if c["local_time"] == "08:10:00"][0]
     assert (w2["outcome"], w2["wait_s"]) == ("missed", 38.0)
+
+
+def test_a_cdr_table_with_start_answer_end_columns(conn, tmp_path):
+    """Master_21.csv's rows under Asterisk's own column names (a cdr table written by
+    cdr_adaptive_odbc): the same 8 calls, 6 inbound."""
+    import csv
+
+    names = ["accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel",
+             "lastapp", "lastdata", "start", "answer", "end", "duration", "billsec",
+             "disposition", "amaflags", "uniqueid", "userfield", "peeraccount", "linkedid",
+             "sequence"]
+    rows = list(csv.reader((CALLS / "Master_21.csv").read_text(encoding="cp1252").splitlines()))
+    path = tmp_path / "cdr.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([names, *rows])
+    report = imp(conn, None, path=path)
+    assert report.status == "done", report.message
+    assert counted(conn) == EXPECTED[3][4]
+
+
+def test_queue_log_with_a_bom_and_cr_line_ends(conn, tmp_path):
+    """The native queue_log as a Windows tool may save it: BOM, CR-only line ends."""
+    text = (CALLS / "queue_log").read_text()
+    path = tmp_path / "queue_log"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r").encode())
+    report = imp(conn, None, path=path)
+    assert report.status == "done", report.message
+    got = call_month_counts(conn, ["E81050"], "2025-10", "2025-10")["2025-10"]
+    assert (got["inbound"], got["answered"], got["missed"]) == (2, 1, 1)

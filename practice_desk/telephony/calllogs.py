@@ -238,7 +238,7 @@ def _needs(*names: str) -> frozenset[str]:
 PRESETS: list[Preset] = [
     Preset("3CX CDR", ColumnMapping(
         CALL_LOG, "3CX CDR", dict(THREECX_COLUMNS), {}, {"profile": "3cx", "call_legs": True}),
-        _needs("time-start", "time-answered", "from-no"), "3cx"),
+        _needs("time-start", "from-no", "to-no"), "3cx"),
     Preset("X-on Surgery Connect export", ColumnMapping(
         CALL_LOG, "X-on Surgery Connect export", dict(XON_COLUMNS),
         {"outcome": dict(XON_WORDS), "direction": dict(DIRECTION_WORDS)}, {}),
@@ -248,6 +248,13 @@ PRESETS: list[Preset] = [
                          {"outcome": dict(ASTERISK_WORDS)},
                          {"profile": "asterisk", "call_legs": True}),
            _needs("calldate", "src", "dst", "billsec", "disposition"), "asterisk-cdr"),
+    # The same table with Asterisk's own start, answer and end columns (cdr_adaptive_odbc).
+    Preset("Asterisk CDR with a header and answer times",
+           ColumnMapping(CALL_LOG, "Asterisk CDR with a header and answer times",
+                         dict(ASTERISK_COLUMNS), {"outcome": dict(ASTERISK_WORDS)},
+                         {"profile": "asterisk", "call_legs": True}),
+           _needs("start", "answer", "src", "dst", "billsec", "disposition"),
+           "asterisk-cdr-times"),
 ]
 ASTERISK_PRESET_NAME = "Asterisk/FreePBX Master.csv (+ queue_log)"
 THREECX_FILE_NAME = "3CX CDR file output (no header)"
@@ -382,7 +389,7 @@ def header_preset(header: list[str]) -> ColumnMapping | None:
     for preset in PRESETS:
         if preset.matches(header):
             mapping = preset.for_header(header)
-            if preset.key == "asterisk-cdr":
+            if preset.key.startswith("asterisk-cdr"):
                 mapping.name = _cdr_name(header)
             return mapping
     return None
