@@ -377,13 +377,6 @@ def headerless_mapping(source: Source) -> ColumnMapping | None:
     return None
 
 
-def asterisk_columns(source: Source) -> int | None:
-    """Columns of an Asterisk Master.csv (no header; 16, 17, 18 or 21 fields), else None."""
-    mapping = headerless_mapping(source)
-    return len(mapping.header or []) if mapping and mapping.name == ASTERISK_PRESET_NAME \
-        else None
-
-
 def header_preset(header: list[str]) -> ColumnMapping | None:
     """The preset whose columns this header has, limited to them."""
     for preset in PRESETS:

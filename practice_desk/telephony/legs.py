@@ -3,8 +3,8 @@ calllogs.py's docstring).
 
 Logs run to millions of rows, so nothing here works row by row in Python where it can be helped:
 every text is cleaned, parsed or looked up once per distinct value (a log has a few thousand dates,
-durations and words however long it is), and the rules are numpy operations on whole columns.
-Only the legs of one call (3CX, Asterisk) are merged group by group.
+durations and words however long it is), and the rules are numpy operations on whole columns,
+merging the legs of calls too (components by either call identifier, then one sort).
 """
 
 from __future__ import annotations
