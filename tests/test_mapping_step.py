@@ -41,3 +41,12 @@ def test_a_saved_mapping_comes_first(conn, data_dir):
     again = propose(path, conn)
     assert again.origin == "saved mapping" and again.mapping.name == "Our supplier"
     assert not again.needs_practice
+
+
+def test_a_header_starting_with_a_number_is_still_a_header(conn, tmp_path):
+    """'111 calls ...' names a column; a first row is taken for a record only when it holds a
+    date, a time, a phone number or mostly numbers."""
+    path = tmp_path / "counts.csv"
+    path.write_text("111 calls in core hours,Practice,Month\n12,E81050,2025-10\n")
+    proposal = propose(path, conn)
+    assert proposal.mapping.has_header and proposal.header[0] == "111 calls in core hours"

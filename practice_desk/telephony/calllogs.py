@@ -398,14 +398,18 @@ def _cdr_name(header: list[str]) -> str:
 
 
 _DATA = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
-                   r"|\d{1,2}:\d{2}|\+?\d[\d ]{6,}|\d+(\.\d+)?)\b")
+                   r"|\d{1,2}:\d{2}|\+?\d[\d ]{6,}\s*$)")
+_NUMBER = re.compile(r"^\s*\d+(\.\d+)?\s*$")
 _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
                    r"|1\d{9})\b")
 
 
 def looks_like_data(row: list[str]) -> bool:
-    """A first row that is a record, not a header: it holds a date, a time or a number."""
-    return any(_DATA.match(cell) for cell in row if cell.strip())
+    """A first row that is a record, not a header: it holds a date, a time or a phone
+    number, or is mostly numbers (a header such as '111 calls' is still a header)."""
+    cells = [cell for cell in row if cell.strip()]
+    numbers = sum(bool(_NUMBER.match(cell)) for cell in cells)
+    return any(_DATA.match(cell) for cell in cells) or numbers * 2 > len(cells)
 
 
 def headerless_names(source: Source) -> list[str]:
