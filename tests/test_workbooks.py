@@ -236,11 +236,20 @@ def test_shared_strings_expanding_159_fold_are_refused(conn, tmp_path: Path) -> 
 
 
 def test_a_sheet_without_dimension_is_bounded_by_its_xml(tmp_path: Path) -> None:
+    """openpyxl's streamed workbooks write no <dimension>: the sheet's XML bounds its cells."""
     path = write_workbook(tmp_path / "nodim.xlsx", [["Code", "Calls"], ["A81001", 1]],
                           dimension=None)
     check_workbook(path)  # small: read
     declare_sizes(path, "xl/worksheets/sheet1.xml", 1 << 20, 200 << 20)
-    with pytest.raises(ImportFailed, match="20,971,520 cells"):
+    with pytest.raises(ImportFailed, match="10,485,760 cells"):
+        check_workbook(path)
+
+
+def test_a_dimension_saying_too_little_is_bounded_by_the_xml(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "small.xlsx", [["Code", "Calls"], ["A81001", 1]],
+                          dimension="A1")
+    declare_sizes(path, "xl/worksheets/sheet1.xml", 1 << 20, 200 << 20)
+    with pytest.raises(ImportFailed, match="10,485,760 cells"):
         check_workbook(path)
 
 

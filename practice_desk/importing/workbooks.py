@@ -33,7 +33,7 @@ MAX_UNPACKED = 256 << 20  # the whole workbook's XML
 MAX_SHEET_ROWS = 200_000
 MEMORY_BUDGET = 800 << 20  # estimated peak for the cells, leaving room for the app itself
 CELL_BYTES = 150  # measured: calamine's cell plus its Python value, text cells (numbers: 80)
-CELL_XML_BYTES = 10  # the fewest XML bytes a cell takes ('<c><v>1</v></c>'), when undeclared
+CELL_XML_BYTES = 20  # about the fewest XML bytes a cell takes ('<c r="A1"><v>1</v></c>')
 HEAD_BYTES = 4096  # read from each sheet's start to find its <dimension>
 
 _DIMENSION = re.compile(
@@ -89,16 +89,18 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> _Extent:
-    """Rows and cells a sheet declares in its <dimension> (from A1, as calamine lays them out);
-    without one, the most cells its XML could hold."""
+    """Rows and cells a sheet declares in its <dimension> (from A1, as calamine lays them out),
+    or the most cells its XML could hold where that is more (no <dimension>, as openpyxl's
+    streamed workbooks, or one that says too little)."""
     with archive.open(info) as member:
         head = member.read(HEAD_BYTES)
     found = _DIMENSION.search(head)
+    most = info.file_size // CELL_XML_BYTES
     if found is None:
-        return _Extent(sheet, 0, info.file_size // CELL_XML_BYTES)
+        return _Extent(sheet, 0, most)
     last_col, last_row = found[3] or found[1], found[4] or found[2]
     rows, cols = int(last_row), _column_number(last_col)
-    return _Extent(sheet, rows, rows * cols)
+    return _Extent(sheet, rows, max(rows * cols, most))
 
 
 def _shared_string_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
