@@ -231,3 +231,15 @@ def test_demo_contacts_per_1000_counts_only_practices_with_both_channels(demo_wi
     assert partial_month  # the case this test is about is in the demo
     assert contacts["per_1000"] == pytest.approx(counted / patients * 1000)
     assert page.tiles["contacts_per_1000"].value.text() == f"{contacts['per_1000']:,.1f}"
+
+
+def test_blank_per_1000_column_says_which_list_size_to_import(real_window, population_csv):
+    """The only list-size extract (February 2026) is after October 2025: the per-1,000 column is
+    blank and the page says why and what to import, not just 'needs list sizes'."""
+    assert import_file(real_window.state.conn, population_csv).status == "done"
+    page = show(real_window, "practice", "D81001")
+    assert row_of(page, "inbound_calls")["per_1000"] is None
+    note = page.missing.text()
+    assert page.missing.isVisible()
+    assert "Per-1,000 figures for October 2025 are blank" in note
+    assert "2026, after October 2025" in note and "dated on or before October 2025" in note

@@ -11,6 +11,7 @@ from practice_desk import headline
 from practice_desk.metrics import demand, metric_rows, period_summary
 from practice_desk.metrics.definitions import tooltip
 from practice_desk.metrics.keys import format_value, is_share
+from practice_desk.metrics.list_sizes import missing_list_size
 from practice_desk.metrics.time_bands import calls_in_bands, england_online_bands
 from ui.band_chart import BandHeatmap
 from ui.charts import month_label
@@ -153,9 +154,11 @@ class DemandPage(Page):
         self._show_table(found, rows)
         self._show_tiles(rows)
         missing = demand.missing_sources(found)
-        self.missing.setText("Not shown for want of data: " + "; ".join(missing) + "."
-                             if missing else "")
-        self.missing.setVisible(bool(missing))
+        notes = ["Not shown for want of data: " + "; ".join(missing) + "."] if missing else []
+        gap = missing_list_size(conn, selection.practices(conn), [row["month"] for row in rows])
+        notes += [gap] if gap else []  # why the per-1,000 column is blank, and what fills it
+        self.missing.setText(" ".join(notes))
+        self.missing.setVisible(bool(notes))
         self._show_trends(rows)
         self._show_bands(rows)
 
