@@ -96,7 +96,8 @@ def test_after_a_national_file_the_app_asks_once_which_practice_is_mine(
     assert bar.count() == 1 + len(mates) <= FEW
     assert {bar.itemData(i) for i in range(bar.count())} == \
         {f"pcn:{mine['pcn_code']}"} | {f"practice:{code}" for code in mates}
-    assert mine["name"] in bar.currentText() and not bar.isEditable()
+    assert mine["name"] in bar.currentText() and not bar.isEditable()  # never clipped on the left
+    assert bar.view().textElideMode() == Qt.TextElideMode.ElideRight  # long names keep their start
     window.state.data_changed.emit()  # another import: not asked again
     assert window.find_dialog is None
     window.close()
@@ -129,6 +130,20 @@ def test_not_now_chooses_nothing_for_the_user_and_find_searches_by_name(
     chosen = dialog.chosen()
     answer_find(dialog, " ".join(words).lower(), remember=False)
     assert window.state.selection.code == chosen[1] and window.state.mine() is None
+
+
+def test_the_mapping_dialogs_practices_are_sorted(qtbot, national_copy):
+    from practice_desk.importing.mapping_step import propose
+    from ui.mapping_dialog import MappingDialog
+
+    conn = open_database(national_copy)
+    path = DATA / "calls" / "custom_log.csv"
+    dialog = MappingDialog(conn, path, propose(path, conn))
+    qtbot.addWidget(dialog)
+    codes = [dialog.practice.itemData(i) for i in range(dialog.practice.count())]
+    assert len(codes) == len(queries.list_practices(conn)) > 4000
+    assert codes == sorted(codes)
+    conn.close()
 
 
 def test_the_to_month_follows_a_newer_month_unless_chosen(qtbot, make_window, db_copy):
