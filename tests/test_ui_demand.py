@@ -159,7 +159,7 @@ def test_online_requests_join_calls_real_october_2025(real_window, data_dir):
     real_window.show_page("Overview")
     overview = real_window.pages["Overview"]
     assert overview.tiles["oc_submissions_per_1000"].value.text() == "218.8"
-    assert overview.tiles["appointments_per_contact"].value.text() == f"{6649 / 7242:,.1f}"
+    assert overview.tiles["appointments_per_contact"].value.text() == f"{6649 / 7242:,.2f}"
 
 
 def test_pcn_comparison_has_the_new_measures(conn, data_dir, crosstab_csv, mapping_csv):

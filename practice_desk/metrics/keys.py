@@ -67,6 +67,10 @@ def is_share(key: str) -> bool:
     return key.endswith("_share") or key in ("dna_rate", "online_share_of_contacts")
 
 
+# Ratios of two counts of similar size, shown with two decimals.
+RATIO_KEYS = {"appointments_per_contact"}
+
+
 def format_value(key: str, value) -> str:
     """A figure as people read it: 64.9%, 6,649 or 436.2; a dash when it cannot be computed."""
     if value is None:
@@ -75,4 +79,6 @@ def format_value(key: str, value) -> str:
         return value
     if is_share(key):
         return f"{value:.1%}"
+    if key in RATIO_KEYS:  # near 1: one decimal would hide the change (0.92 vs 0.96)
+        return f"{value:,.2f}"
     return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"

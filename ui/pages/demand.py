@@ -64,8 +64,7 @@ class DemandTile(QWidget):
             layout.addWidget(widget)
 
     def show_value(self, value, context: str) -> None:
-        self.value.setText(format_value(self.key, value) if is_share(self.key) or value is None
-                           else f"{value:,.2f}" if value < 10 else f"{value:,.1f}")
+        self.value.setText(format_value(self.key, value))
         self.context.setText(context)
 
 
