@@ -405,7 +405,13 @@ def test_about_my_data_says_what_is_covered_and_what_comes_next(
     assert gpad.practices == sorted(codes) and len(gpad.months) == 24
     assert (gpad.months[0], gpad.months[-1], gpad.missing) == ("2023-11", "2025-10", [])
     assert gpad.next_step.startswith("Next: November 2025 from NHS England")
+    calls = feeds["Call logs (your phone system)"]  # the demo's logs: four practices, Apr-Oct 25
+    without = sorted(set(codes) - set(calls.practices))
+    assert len(calls.practices) == 4 and len(without) == 1
+    assert (calls.months[0], calls.months[-1], calls.missing) == ("2025-04", "2025-10", [])
     window.show_about_data()
     dialog = window.findChild(AboutDataDialog)
     html = dialog.text.toPlainText()
     assert "Appointments (GPAD)" in html and "November 2023 to October 2025 (24 months)" in html
+    name = queries.get_practice(window.state.conn, without[0])["name"]
+    assert f"None for: {name}" in html
