@@ -5,6 +5,8 @@ pack, meeting mode and `export --png` (without a selection) use the SPC charts (
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
@@ -122,13 +124,17 @@ def test_the_file_name_offered_names_measure_selection_and_period(window, tmp_pa
 
     def save_as(_parent, _title, name, _kinds):
         offered.append(name)
-        return str(tmp_path / name), ""
+        return str(tmp_path / Path(name).name), ""
 
     monkeypatch.setattr(export.ExportDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
     written = export.ask_and_save(chart)
-    assert offered == ["face-to-face-share-by-practice_demo-riverside-pcn-dempcn_oct-25.png"]
+    assert offered == [str(Path.home() / "face-to-face-share-by-practice_demo-riverside-pcn-"
+                                          "dempcn_oct-25.png")]
     assert QImage(str(written)).size().toTuple() == (1920, 1080)
+    # The save is confirmed in the window's message bar, with the folder to open.
+    assert window.notice.isVisible() and window.notice.text.text() == f"Saved {written}"
+    assert window.notice.folder == tmp_path
     assert export.ask_and_save(chart, svg=True).name.endswith("_oct-25.svg")
 
 

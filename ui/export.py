@@ -357,15 +357,19 @@ def ask_and_save(widget: QWidget, svg: bool = False) -> Path | None:
     width, height, scale = dialog.choice()
     caption = caption_for(widget)
     suffix, kind = (".svg", "SVG image (*.svg)") if svg else (".png", "PNG image (*.png)")
+    # Offered in the home folder, as the Excel export is (not wherever the app was started).
     path, _ = QFileDialog.getSaveFileName(widget.window(), dialog.windowTitle(),
-                                          caption.stem + suffix, kind)
+                                          str(Path.home() / (caption.stem + suffix)), kind)
     if not path:
         return None
     if not path.lower().endswith(suffix):
         path += suffix
-    if svg:
-        return save_svg(widget, path, width, height, caption)
-    return save_png(widget, path, width, height, scale, caption)
+    saved = (save_svg(widget, path, width, height, caption) if svg
+             else save_png(widget, path, width, height, scale, caption))
+    notify = getattr(widget.window(), "notify", None)
+    if notify:  # the main window's message bar: a save is confirmed where the user looks
+        notify(f"Saved {saved}", saved.parent)
+    return saved
 
 
 def add_export_actions(widget: QWidget) -> list[QAction]:
