@@ -98,7 +98,9 @@ def _read(conn: sqlite3.Connection, practice: str, month: str) -> StoredCalls:
     first = date.fromisoformat(f"{month}-01").toordinal() - EPOCH_ORDINAL
     label = conn.execute("SELECT id FROM call_labels WHERE kind = 'practice' AND text = ?",
                          (practice,)).fetchone()
-    rows = conn.execute(_READ_SQL, (label[0] if label else None, first, first + 30)).fetchall()
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a month holds tens of thousands of calls
+    rows = cursor.execute(_READ_SQL, (label[0] if label else None, first, first + 30)).fetchall()
     values = np.array(rows, dtype=float).reshape(len(rows), 8)  # NULL -> NaN
     days = values[:, 0].astype(np.int64)
     keep = np.array([day_text(d)[:7] == month for d in range(first, first + 31)])[days - first]
