@@ -4,6 +4,7 @@ by line, naming the file, and nothing already stored changes."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,18 @@ def test_windows_1252_alone_still_imports(conn, tmp_path, mapping_csv):
     assert import_file(conn, path).status == "done"
     name = conn.execute("SELECT name FROM practices WHERE ods_code = 'D81001'").fetchone()[0]
     assert name == "CAFÉ MEDICAL PRACTICE"
+
+
+def test_a_file_rewritten_between_imports_is_checked_again(loaded, db_dump, tmp_path,
+                                                           mapping_csv):
+    """The encoding check is remembered within one import only: the same path rewritten with
+    the same size at once (inside the file system's clock tick) is read afresh."""
+    rows = lines(mapping_csv)
+    path = write(tmp_path / "Mapping.csv", [rows[0], rows[1].replace(",", ",TEST\x00", 1)])
+    assert import_file(loaded, path).status == "failed"
+    first = path.stat()
+    write(tmp_path / "Mapping.csv", [rows[0], rows[1].replace(",", ",TEST ", 1)])
+    os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns))  # as if within one clock tick
+    assert path.stat().st_size == first.st_size
+    report = import_file(loaded, path)
+    assert report.status == "done", report.message

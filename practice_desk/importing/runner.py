@@ -28,6 +28,7 @@ from practice_desk.importing.context import (  # noqa: F401  (re-exported for ca
 )
 from practice_desk.importing.detect import Plan, plan_import
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
+from practice_desk.importing.sources import encodings_remembered
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,12 @@ def import_file(conn: sqlite3.Connection, path: str | Path, progress: Progress |
 
     `options` gives the practice and/or a column mapping for files that need them (call logs).
     """
-    path = Path(path)
+    with encodings_remembered():
+        return _import_file(conn, Path(path), progress, cancel, options)
+
+
+def _import_file(conn: sqlite3.Connection, path: Path, progress: Progress | None,
+                 cancel: Cancel | None, options: ImportOptions | None) -> ImportReport:
     report = ImportReport(path=str(path), status="failed")
     try:
         if not path.is_file():

@@ -7,8 +7,10 @@ import csv
 import io
 import itertools
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -125,22 +127,33 @@ class Encoding:
     problem: ImportProblem | None = None
 
 
-_ENCODINGS: dict[tuple, Encoding] = {}  # recent answers: recognising and reading a file
-# open it several times, and each check is a pass over every byte
+_REMEMBERED = threading.local()  # within one import: (path, member) -> Encoding
+
+
+@contextmanager
+def encodings_remembered() -> Iterator[None]:
+    """Within one import (runner.import_file), each file's encoding check is one pass over its
+    bytes, although recognising and reading open it several times. Only for that long: a file
+    rewritten between two imports (even within the file system's clock tick) is checked again."""
+    outer = getattr(_REMEMBERED, "found", None)
+    if outer is None:
+        _REMEMBERED.found = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _REMEMBERED.found = None
 
 
 def detect_encoding(source: Source) -> Encoding:
-    """_detect_encoding, remembered while the file's size and modification time stay the same."""
-    try:
-        stat = source.path.stat()
-    except OSError:
+    """_detect_encoding, remembered for the import under way (encodings_remembered)."""
+    found = getattr(_REMEMBERED, "found", None)
+    if found is None:
         return _detect_encoding(source)
-    key = (str(source.path.resolve()), source.member, stat.st_size, stat.st_mtime_ns)
-    if key not in _ENCODINGS:
-        if len(_ENCODINGS) >= 32:
-            _ENCODINGS.clear()
-        _ENCODINGS[key] = _detect_encoding(source)
-    return _ENCODINGS[key]
+    key = (str(source.path), source.member)
+    if key not in found:
+        found[key] = _detect_encoding(source)
+    return found[key]
 
 
 def _detect_encoding(source: Source) -> Encoding:
