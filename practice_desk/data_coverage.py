@@ -35,6 +35,16 @@ FEEDS = [
          "SELECT DISTINCT v.ods_code, v.month, i.file_name FROM app_practice_values v "
          "JOIN imports i ON i.id = v.import_id WHERE v.ods_code IN ({marks})",
          "the NHS App dashboard export by practice"),
+    Feed("Online consultations",  # a practice published with no data ('No Data') is not covered
+         "SELECT o.ods_code, o.month, i.file_name FROM oc_practice_months o "
+         "JOIN imports i ON i.id = o.import_id "
+         "WHERE o.submissions IS NOT NULL AND o.ods_code IN ({marks})",
+         "NHS England, 'Submissions via Online Consultation Systems in General Practice' "
+         "(monthly workbook)"),
+    Feed("GP workforce",
+         "SELECT w.ods_code, w.month, i.file_name FROM workforce w "
+         "JOIN imports i ON i.id = w.import_id WHERE w.ods_code IN ({marks})",
+         "NHS England, 'General Practice Workforce', the practice-level detailed CSV"),
     Feed("List sizes",
          _COVERED.format(source="list_size"),
          "NHS England, 'Patients Registered at a GP Practice' (monthly extract)", monthly=False),

@@ -409,9 +409,17 @@ def test_about_my_data_says_what_is_covered_and_what_comes_next(
     without = sorted(set(codes) - set(calls.practices))
     assert len(calls.practices) == 4 and len(without) == 1
     assert (calls.months[0], calls.months[-1], calls.missing) == ("2025-04", "2025-10", [])
+    # The feeds of the Demand and capacity page are listed too (the demo's online requests
+    # start in April 2024, with one practice missing from some months).
+    online, staff = feeds["Online consultations"], feeds["GP workforce"]
+    assert online.practices == sorted(codes)
+    assert (online.months[0], online.months[-1], online.missing) == ("2024-04", "2025-10", [])
+    assert online.partial and all(len(left) == 1 for left in online.partial.values())
+    assert (staff.months[0], staff.months[-1], len(staff.months)) == ("2023-11", "2025-10", 24)
     window.show_about_data()
     dialog = window.findChild(AboutDataDialog)
     html = dialog.text.toPlainText()
     assert "Appointments (GPAD)" in html and "November 2023 to October 2025 (24 months)" in html
+    assert "Online consultations" in html and "GP workforce" in html
     name = queries.get_practice(window.state.conn, without[0])["name"]
     assert f"None for: {name}" in html
