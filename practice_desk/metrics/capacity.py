@@ -77,14 +77,11 @@ def _appointments(conn, practices, selection) -> dict[tuple[str, str], tuple[int
             in conn.execute(sql, [*gp_ids, *practices]) if selection.contains(month)}
 
 
-def _calls(conn, practices, selection) -> dict[tuple[str, str], int]:
-    """{(practice, month): inbound calls} (CBT publication, else the practice's call log)."""
-    found = {}
-    for code in practices:
-        for month, counts in telephony.monthly_counts(conn, [code], selection).items():
-            if counts.counts.get("inbound") is not None:
-                found[(code, month)] = counts.counts["inbound"]
-    return found
+def _calls(by_practice: dict[str, dict[str, tuple[str, dict]]]) -> dict[tuple[str, str], int]:
+    """{(practice, month): inbound calls} (CBT publication, else the practice's call log), from
+    telephony.practice_counts."""
+    return {(code, month): counts["inbound"] for code, months in by_practice.items()
+            for month, (_, counts) in months.items() if counts.get("inbound") is not None}
 
 
 # --- parts summed per month ---------------------------------------------------------------------
@@ -190,14 +187,17 @@ def _values(parts: dict, staff_months: int = 1) -> dict:
     return values
 
 
-def _all_parts(conn: sqlite3.Connection, practices: list[str],
-               selection: Selection) -> dict[str, dict]:
+def all_parts(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+              calls: dict | None = None) -> dict[str, dict]:
+    """{month: parts} for the selection; `calls` is telephony.practice_counts when the caller
+    already has it."""
     if not practices:
         return {}
     online = _online(conn, practices, selection)
     snapshots = _snapshots(conn, practices)
     appointments = _appointments(conn, practices, selection)
-    calls = _calls(conn, practices, selection)
+    calls = _calls(telephony.practice_counts(conn, practices, selection)
+                   if calls is None else calls)
     months = {m for _, m in online} | {m for _, m in appointments} | {m for _, m in calls}
     months |= {m for found in snapshots.values() for m, _ in found if selection.contains(m)}
     return {month: _month_parts(conn, practices, month, online, snapshots, appointments, calls)
@@ -210,19 +210,24 @@ def _useful(values: dict) -> bool:
         v is not None for k, v in values.items() if k not in CONTEXT_KEYS)
 
 
-def monthly(conn: sqlite3.Connection, practices: list[str], selection: Selection) -> dict:
-    """{month: keys} for months where any of these figures exists."""
+def monthly(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+            parts: dict[str, dict] | None = None) -> dict:
+    """{month: keys} for months where any of these figures exists (`parts`: all_parts when the
+    caller already has them)."""
+    if parts is None:
+        parts = all_parts(conn, practices, selection)
     found = {}
-    for month, parts in _all_parts(conn, practices, selection).items():
-        values = _values(parts)
+    for month, month_parts in parts.items():
+        values = _values(month_parts)
         if _useful(values):
             found[month] = values
     return found
 
 
-def period_values(conn: sqlite3.Connection, practices: list[str], selection: Selection) -> dict:
+def period_values(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+                  parts: dict[str, dict] | None = None) -> dict:
     """The range as one figure: every part summed over the months first, then divided."""
-    months = _all_parts(conn, practices, selection)
+    months = all_parts(conn, practices, selection) if parts is None else parts
     if not months:
         return {}
     total: dict = {"practices": 0}

@@ -171,18 +171,20 @@ class AppSeries:
         return row
 
 
-def monthly(conn: sqlite3.Connection, practices: list[str],
-            selection: Selection) -> dict[str, dict]:
-    """{month: NHS App keys} for each month in the selection with NHS App or POMI figures."""
-    series = AppSeries(conn, practices)
+def monthly(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+            series: AppSeries | None = None) -> dict[str, dict]:
+    """{month: NHS App keys} for each month in the selection with NHS App or POMI figures
+    (`series`: the practices' AppSeries when the caller already has it)."""
+    series = AppSeries(conn, practices) if series is None else series
     return {month: series.with_ytd(month) for month in series.months if selection.contains(month)}
 
 
-def period_values(conn: sqlite3.Connection, practices: list[str], selection: Selection) -> dict:
+def period_values(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+                  series: AppSeries | None = None) -> dict:
     """The range as one figure: counts summed over the months (a running total: its last month),
     per-1,000 as summed counts over summed denominators; the year-to-date change of the last
     month."""
-    series = AppSeries(conn, practices)
+    series = AppSeries(conn, practices) if series is None else series
     months = [m for m in series.months if selection.contains(m)]
     if not months:
         return {}

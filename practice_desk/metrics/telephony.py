@@ -18,6 +18,12 @@ from practice_desk.telephony import aggregates, core_hours
 SOURCE_CBT, SOURCE_CALLS = "NHS England CBT", "call log"
 
 
+def practice_counts(conn: sqlite3.Connection, practices: list[str],
+                    selection: Selection) -> dict[str, dict[str, tuple[str, dict]]]:
+    """{practice: {month: (source, counts)}}, CBT first."""
+    return {practice: _practice_counts(conn, practice, selection) for practice in practices}
+
+
 def _practice_counts(conn: sqlite3.Connection, practice: str,
                      selection: Selection) -> dict[str, tuple[str, dict]]:
     """{month: (source, counts)} for one practice, CBT first."""
@@ -44,12 +50,16 @@ class MonthCounts:
     practices: list[str] = field(default_factory=list)
 
 
-def monthly_counts(conn: sqlite3.Connection, practices: list[str],
-                   selection: Selection) -> dict[str, MonthCounts]:
-    """Summed counts per month over the practices, with the sources and practices behind them."""
+def monthly_counts(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+                   by_practice: dict[str, dict[str, tuple[str, dict]]] | None = None,
+                   ) -> dict[str, MonthCounts]:
+    """Summed counts per month over the practices, with the sources and practices behind them.
+    `by_practice` is practice_counts when the caller already has it."""
+    if by_practice is None:
+        by_practice = practice_counts(conn, practices, selection)
     months: dict[str, MonthCounts] = {}
     for practice in practices:
-        for month, (source, counts) in _practice_counts(conn, practice, selection).items():
+        for month, (source, counts) in by_practice[practice].items():
             found = months.get(month)
             months[month] = MonthCounts(add_counts(found.counts if found else None, counts),
                                         found.sources if found else set(),
@@ -59,13 +69,22 @@ def monthly_counts(conn: sqlite3.Connection, practices: list[str],
     return dict(sorted(months.items()))
 
 
-def monthly(conn: sqlite3.Connection, practices: list[str],
-            selection: Selection) -> dict[str, dict]:
-    """{month: telephony keys} for every month where any of the practices has telephony data."""
+def monthly(conn: sqlite3.Connection, practices: list[str], selection: Selection,
+            months: dict[str, MonthCounts] | None = None, call_log: bool = True,
+            ) -> dict[str, dict]:
+    """{month: telephony keys} for every month where any of the practices has telephony data.
+    `months` are monthly_counts when the caller already has them; without `call_log` the
+    call-log-only keys (waits, talk time, diverted minutes: CALL_LOG_KEYS) are left out."""
+    if months is None:
+        months = monthly_counts(conn, practices, selection)
+    core_111 = core_hours.calls_111_core_by_month(conn, practices, selection.start,
+                                                  selection.end)
     rows = {}
-    for month, found in monthly_counts(conn, practices, selection).items():
+    for month, found in months.items():
         row = values_from_counts(found.counts, found.sources)
-        row.update(_call_only(conn, practices, month))
+        row["calls_111_core"] = core_111.get(month)
+        if call_log:
+            row.update(_call_log_only(conn, practices, month))
         size = appointments.list_size_total(conn, found.practices, month)
         patients = size[0] if size else None
         row["calls_per_1000"] = appointments.per_1000(row["inbound_calls"], patients)
@@ -138,12 +157,14 @@ def values_from_counts(counts: dict, sources: set[str] | None = None) -> dict:
     return values
 
 
-def _call_only(conn: sqlite3.Connection, practices: list[str], month: str) -> dict:
+CALL_LOG_KEYS = ("wait_median_s", "wait_p90_s", "talk_mean_s", "diverted_minutes_core")
+
+
+def _call_log_only(conn: sqlite3.Connection, practices: list[str], month: str) -> dict:
     median, p90 = aggregates.wait_stats(conn, practices, month)
     return {
         "wait_median_s": median,
         "wait_p90_s": p90,
         "talk_mean_s": aggregates.talk_mean_s(conn, practices, month),
-        "calls_111_core": core_hours.calls_111_core(conn, practices, month),
         "diverted_minutes_core": core_hours.diverted_minutes_core(conn, practices, month),
     }

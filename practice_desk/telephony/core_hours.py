@@ -314,17 +314,25 @@ def diverted_minutes_core(conn: sqlite3.Connection, practices: Iterable[str],
 def calls_111_core(conn: sqlite3.Connection, practices: Iterable[str], month: str) -> int | None:
     """Calls to 111 in core hours: from call-level data where the practice has calls that month,
     else NHS England's imported in-core-hours count; None when neither exists for any practice."""
-    found, total = False, 0
-    for practice in practices:
-        row = conn.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN core = 1 THEN calls_111 ELSE 0 END) FROM call_hours "
-            "WHERE ods_code = ? AND month = ?", (practice, month)).fetchone()
-        if row[0]:
-            found, total = True, total + (row[1] or 0)
-            continue
-        row = conn.execute(
-            "SELECT COUNT(*), SUM(calls) FROM calls_111_counts WHERE ods_code = ? AND month = ?",
-            (practice, month)).fetchone()
-        if row[0]:
-            found, total = True, total + (row[1] or 0)
-    return total if found else None
+    return calls_111_core_by_month(conn, practices, month, month).get(month)
+
+
+def calls_111_core_by_month(conn: sqlite3.Connection, practices: Iterable[str],
+                            start: str | None, end: str | None) -> dict[str, int]:
+    """calls_111_core for each month in [start, end] (YYYY-MM, inclusive; None = open) where any
+    of the practices has either source, in two reads (call_months sums call_hours per month)."""
+    codes = list(practices)
+    marks = ",".join("?" * len(codes)) or "NULL"
+    bounds = (start or "0000-00", end or "9999-99")
+    from_calls = {(code, month): n for code, month, n in conn.execute(
+        f"SELECT ods_code, month, calls_111_core FROM call_months WHERE ods_code IN ({marks}) "
+        "AND month >= ? AND month <= ?", (*codes, *bounds))}
+    totals: dict[str, int] = {}
+    for (_, month), n in from_calls.items():
+        totals[month] = totals.get(month, 0) + n
+    for code, month, n in conn.execute(
+            f"SELECT ods_code, month, SUM(calls) FROM calls_111_counts WHERE ods_code IN ({marks}) "
+            "AND month >= ? AND month <= ? GROUP BY ods_code, month", (*codes, *bounds)):
+        if (code, month) not in from_calls:  # call-level data wins where the practice has it
+            totals[month] = totals.get(month, 0) + (n or 0)
+    return dict(sorted(totals.items()))
