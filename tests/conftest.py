@@ -99,3 +99,11 @@ def make_window(qtbot, monkeypatch, tmp_path):
         return win
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def pages_draw_before_refresh_returns(request, monkeypatch):
+    """GUI tests read a page right after refresh(): its background read is waited for (a loaded
+    test machine can take longer than the app's 100 ms). test_page_refresh.py sets its own."""
+    if "qtbot" in request.fixturenames:
+        monkeypatch.setattr("ui.pages.base.REFRESH_BUDGET_S", 60.0)

@@ -33,6 +33,8 @@ class Task(QRunnable):
         self._work = work
         self._cancel = threading.Event()
         self.done = threading.Event()
+        self.result: Any = None  # once `done` is set: the work's return value,
+        self.error: str | None = None  # or what went wrong
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -42,9 +44,10 @@ class Task(QRunnable):
 
     def run(self) -> None:  # runs on a pool thread
         try:
-            result = self._work(self.signals.progress.emit, self.cancelled)
+            result = self.result = self._work(self.signals.progress.emit, self.cancelled)
         except Exception as exc:  # reported to the user; the traceback goes to the log
             log.exception("background task failed")
+            self.error = str(exc)
             self.signals.failed.emit(str(exc))
         else:
             self.signals.finished.emit(result)
@@ -81,6 +84,22 @@ def on_own_connection(db_path, job: Callable) -> Work:
             return job(conn, progress, cancelled)
         except (sqlite3.Error, OSError) as exc:  # diagnosed: the user reads a cause, not a code
             raise explain(exc, db_path) from exc
+        finally:
+            conn.close()
+    return work
+
+
+def on_reading_connection(db_path, job: Callable) -> Work:
+    """Wrap `job(conn, cancelled)` to run on a read-only connection the worker thread opens (a
+    page's reads: no check or migration, which the app did when it opened the database)."""
+    def work(_progress, cancelled):
+        if cancelled():  # superseded before it started
+            return None
+        from local_db.connection import connect
+
+        conn = connect(db_path, read_only=True)
+        try:
+            return job(conn, cancelled)
         finally:
             conn.close()
     return work

@@ -92,10 +92,17 @@ class DiversionLog(QGroupBox):
         return selection.practices(self.state.conn) if selection else []
 
     def refresh(self) -> None:
-        episodes = core_hours.list_diversions(self.state.conn, self._practices())
         names = practice_names(self.state)  # built once: it reads every practice
-        self.model.set_rows([vars(e) | {"practice": names.label(e.practice)} | {"episode": e}
-                             for e in episodes])
+        self.show_rows(self.read(self.state.conn, self._practices(), names))
+
+    @staticmethod
+    def read(conn, practices: list[str], names) -> list[dict]:
+        """The table's rows (safe on a worker thread with its own connection)."""
+        return [vars(e) | {"practice": names.label(e.practice)} | {"episode": e}
+                for e in core_hours.list_diversions(conn, practices)]
+
+    def show_rows(self, rows: list[dict]) -> None:
+        self.model.set_rows(rows)
 
     def _selected(self):
         rows = self.table.selectionModel().selectedRows()

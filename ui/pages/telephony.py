@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practice_desk.metrics import metric_rows, telephony
+from practice_desk.metrics import TELEPHONY, Reading, telephony
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.metrics.national import NATIONAL_KEYS, national_distribution, national_series
@@ -19,7 +19,8 @@ from practice_desk.metrics.time_bands import cbt_weekday_bands
 from practice_desk.telephony.aggregates import calls_by_hour_weekday
 from ui.band_chart import BandHeatmap
 from ui.charts import WEEKDAYS, HeatmapChart, MonthlyChart, StackedBars, month_label
-from ui.pages.base import Page, scope_text
+from ui.names import PracticeNames
+from ui.pages.base import Page, scope_text, scope_words
 from ui.pages.diversions import DiversionLog
 from ui.widgets import tile_grid
 
@@ -93,6 +94,7 @@ class TelephonyPage(Page):
         self.hours_box.layout().setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.hours_box)
         self.body.addStretch(1)
+        self._data: dict | None = None  # what the last refresh read
 
     def _tiles(self) -> QWidget:
         self.tiles = {key: Tile(key) for key in TILES}
@@ -105,7 +107,7 @@ class TelephonyPage(Page):
         self.trend_key = QComboBox(accessibleName="Measure to chart")
         for key in TREND_KEYS:
             self.trend_key.addItem(name_of(key), key)
-        self.trend_key.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.trend_key.currentIndexChanged.connect(self._trend_chosen)
         chooser = QHBoxLayout()
         label = QLabel("Chart")
         label.setBuddy(self.trend_key)
@@ -154,47 +156,81 @@ class TelephonyPage(Page):
 
     # --- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        selection = self.state.selection
-        rows = metric_rows(self.state.conn, selection) if selection else []
-        rows = [row for row in rows if row["inbound_calls"] is not None]
-        hours = self._show_hours() if selection else False
+        self.read_and_show(trend_key=self.trend_key.currentData(),
+                           anonymise=self.state.anonymise)
+
+    def read(self, conn, selection, cancelled, trend_key: str, anonymise: bool) -> dict | None:
+        """Everything the page shows, read once (on a worker thread; no widget is touched)."""
+        if selection is None:
+            return None
+        reading = Reading(conn, selection)
+        practices = reading.practices
+        data = {"hours": calls_by_hour_weekday(conn, practices, selection.start, selection.end),
+                "bands": None, "rows": []}
+        if not any(any(day) for day in data["hours"]["inbound"]):
+            data["bands"] = cbt_weekday_bands(conn, practices, selection.start, selection.end)
+        names = PracticeNames(conn, anonymise)
+        rows = [row for row in reading.rows({TELEPHONY}) if row["inbound_calls"] is not None]
+        data["scope"] = scope_words(conn, selection, names, rows)
+        if not rows or cancelled():
+            return data
+        data["rows"] = rows
+        latest = rows[-1]
+        # England's spread is of single practices: a PCN's total count is not comparable.
+        data["national"] = {key: national_distribution(conn, key, latest["month"])
+                            for key in TILES if key in NATIONAL_KEYS
+                            and (selection.practice or is_share(key))}
+        months = [row["month"] for row in rows]
+        data["series"] = {trend_key: national_series(conn, trend_key, months[0], months[-1])}
+        # The wait bands from the monthly counts the rows were made of (not read again).
+        data["waits"] = telephony.period_totals(conn, practices, selection,
+                                                reading.call_counts())
+        data["diversions"] = DiversionLog.read(conn, practices, names)
+        return data
+
+    def draw(self, data: dict | None) -> None:
+        self._data = data
+        rows = data["rows"] if data else []
+        hours = self._show_hours() if data else False
         self.hours_box.setVisible(hours or bool(rows))  # with figures, its note says what's missing
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
-        self.scope_label.setText(scope_text(self.state, rows))
+        self.scope_label.setText(data["scope"] if data else scope_text(self.state, []))
         if not rows:
             return
-        self._show_tiles(rows[-1])
-        self._show_trend(rows)
-        self._show_waits()
-        self.diversions.refresh()
+        self._show_tiles(rows[-1], data["national"])
+        self._show_trend()
+        self._show_waits(*data["waits"])
+        self.diversions.show_rows(data["diversions"])
 
-    def _show_tiles(self, latest: dict) -> None:
+    def _show_tiles(self, latest: dict, national: dict) -> None:
         self.month_label.setText(f"<b>{month_label(latest['month'])}</b> "
                                  f"(source: {latest['telephony_source']})")
         for key, tile in self.tiles.items():
-            # England's spread is of single practices: a PCN's total count is not comparable.
-            comparable = key in NATIONAL_KEYS and (self.state.selection.practice or is_share(key))
-            national = (national_distribution(self.state.conn, key, latest["month"])
-                        if comparable else None)
-            tile.show_value(latest[key], national)
+            tile.show_value(latest[key], national.get(key))
 
-    def _show_trend(self, rows: list[dict]) -> None:
+    def _trend_chosen(self) -> None:
+        """Another measure: drawn from what was read when England's series of it is there."""
+        if self._data and self.trend_key.currentData() in self._data.get("series", {}):
+            self._show_trend()
+        else:
+            self.refresh()
+
+    def _show_trend(self) -> None:
+        if not self._data or not self._data["rows"]:
+            return
+        rows = self._data["rows"]
         key = self.trend_key.currentData()
         self.trend.setTitle(f"{name_of(key)} by month", color="#003087", size="13pt")
         self.trend.as_percent = key.endswith("_share")
         months = [row["month"] for row in rows]
         self.trend.set_series(months, [row[key] for row in rows])
-        national = {item["month"]: item for item in national_series(
-            self.state.conn, key, months[0], months[-1])}
+        national = {item["month"]: item for item in self._data["series"][key]}
         self.trend.set_band([(national[m]["p10"], national[m]["median"], national[m]["p90"])
                              if national.get(m, {}).get("median") is not None else None
                              for m in months])
 
-    def _show_waits(self) -> None:
-        selection = self.state.selection
-        total, sources = telephony.period_totals(
-            self.state.conn, selection.practices(self.state.conn), selection)
+    def _show_waits(self, total: dict | None, sources: set[str]) -> None:
         summary = telephony.values_from_counts(total, sources) if total else {}
         unknown = telephony.unknown_waits(total or {}, sources)
         parts = {name: [100 * (summary.get(f"{outcome}_wait_{b}_share") or 0)
@@ -212,9 +248,9 @@ class TelephonyPage(Page):
     def _show_hours(self) -> bool:
         """The 8am rush from a call log (by hour) or else CBT daily CSVs (by 2-hour band);
         False when the selection has neither."""
-        selection = self.state.selection
-        practices = selection.practices(self.state.conn)
-        data = calls_by_hour_weekday(self.state.conn, practices, selection.start, selection.end)
+        if not self._data:
+            return False
+        data, bands = self._data["hours"], self._data["bands"]
         self.heatmap.set_counts(data["inbound"])
         day = self.weekday.currentData()
         days = range(7) if day is None else [day]
@@ -229,8 +265,6 @@ class TelephonyPage(Page):
         self.heatmap.setVisible(has_calls)
         self.by_hour.setVisible(has_calls)
         self.weekday.setVisible(has_calls)
-        bands = cbt_weekday_bands(self.state.conn, practices, selection.start, selection.end) \
-            if not has_calls else None
         has_bands = bool(bands and bands.total)
         if has_bands:
             self.bands.set_values(bands.bands, bands.per_day())
