@@ -117,11 +117,12 @@ def _per_1000_parts(key: str, value: float, row: dict,
     return (value, size[0]) if size else None  # a zero count, or a key with no rate of its own
 
 
-def figures(conn: sqlite3.Connection, selection: Selection,
-            rows: list[dict] | None = None) -> list[Figure]:
-    """The channel and capacity rows of the page for the selection's period."""
+def figures(conn: sqlite3.Connection, selection: Selection, rows: list[dict] | None = None,
+            practices: list[str] | None = None) -> list[Figure]:
+    """The channel and capacity rows of the page for the selection's period (`practices`: the
+    selection's, when the caller has resolved them)."""
     rows = metric_rows(conn, selection) if rows is None else rows
-    practices = selection.practices(conn)
+    practices = selection.practices(conn) if practices is None else practices
     sizes = {row["month"]: list_size_total(conn, practices, row["month"]) for row in rows}
     found = []
     for key, label, indent in CHANNELS:

@@ -273,9 +273,23 @@ def national_band(conn: sqlite3.Connection, key: str, start: str | None,
                   end: str | None) -> dict | None:
     """England's p10/median/p90 of `key` for one month, or over a range of months: each
     practice's counts are summed over the range first (a share of the summed counts, as for a
-    practice's own period figure), then the spread is taken across practices."""
+    practice's own period figure), then the spread is taken across practices. Remembered until
+    the next import or undo, like national_series."""
     if start and start == end:
         return national_distribution(conn, key, start)
+    stamp = _imports_stamp(conn)
+    cache_key = (stamp, "band", key, start, end)
+    found = _SERIES_CACHE.get(cache_key) if stamp is not None else None
+    if found is not None:
+        return dict(found[0]) if found else None
+    band = _national_band(conn, key, start, end)
+    if stamp is not None:
+        _remember(cache_key, [band] if band else [])
+    return band
+
+
+def _national_band(conn: sqlite3.Connection, key: str, start: str | None,
+                   end: str | None) -> dict | None:
     value_of = _value_function(key)
     summed: dict[str, dict] = {}
     columns = [*COUNT_COLUMNS, "list_size"]

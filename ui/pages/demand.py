@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from practice_desk import headline
-from practice_desk.metrics import demand, metric_rows, period_summary
+from practice_desk.metrics import AREAS, CALL_LOG, Reading, demand
 from practice_desk.metrics.definitions import tooltip
 from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.metrics.list_sizes import missing_list_size
@@ -16,7 +16,8 @@ from practice_desk.metrics.time_bands import calls_in_bands, england_online_band
 from ui.band_chart import BandHeatmap
 from ui.charts import month_label
 from ui.models import RowsModel, text
-from ui.pages.base import Page, scope_text
+from ui.names import PracticeNames
+from ui.pages.base import Page, scope_text, scope_words
 from ui.spc_chart import SPCChart
 from ui.widgets import data_table
 
@@ -140,30 +141,57 @@ class DemandPage(Page):
         return box
 
     def refresh(self) -> None:
-        selection = self.state.selection
-        conn = self.state.conn
-        rows = metric_rows(conn, selection) if selection else []
-        rows = [row for row in rows if any(row.get(key) is not None for key in demand.ANY_KEYS)]
-        self.scope_label.setText(scope_text(self.state, rows))
+        self.read_and_show(anonymise=self.state.anonymise)
+
+    def read(self, conn, selection, cancelled, anonymise: bool) -> dict | None:
+        """Everything the page shows, read once (on a worker thread; no widget is touched)."""
+        if selection is None:
+            return None
+        reading = Reading(conn, selection)
+        rows = [row for row in reading.rows(AREAS - {CALL_LOG})
+                if any(row.get(key) is not None for key in demand.ANY_KEYS)]
+        data = {"rows": rows, "scope": scope_words(
+            conn, selection, None if selection.area else PracticeNames(conn, anonymise), rows)}
+        if not rows or cancelled():
+            return data
+        start, end = rows[0]["month"], rows[-1]["month"]
+        found = demand.figures(conn, selection, rows, reading.practices)
+        data["table"] = self._table_rows(conn, found, start, end)
+        missing = demand.missing_sources(found)
+        notes = ["Not shown for want of data: " + "; ".join(missing) + "."] if missing else []
+        gap = missing_list_size(conn, reading.practices, [row["month"] for row in rows])
+        data["missing"] = notes + ([gap] if gap else [])  # why per-1,000 is blank, what fills it
+        summary = reading.period(AREAS - {CALL_LOG}) or {}
+        data["tiles"] = {key: (summary.get(key), demand.england_band(conn, key, start, end)
+                               if key in demand.ENGLAND_KEYS else None) for key in TILES}
+        data["trends"] = {}
+        for key in self.charts:
+            months, values = headline.series(rows, key)
+            if months:
+                data["trends"][key] = (months, values, {
+                    item["month"]: item for item in demand.england_series(
+                        conn, key, months[0], months[-1])})
+        england = england_online_bands(conn, start, end)
+        data["bands"] = (england, *calls_in_bands(conn, reading.practices, england.bands,
+                                                  start, end))
+        return data
+
+    def draw(self, data: dict | None) -> None:
+        rows = data["rows"] if data else []
+        self.scope_label.setText(data["scope"] if data else scope_text(self.state, []))
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
         if not rows:
             return
-        found = demand.figures(conn, selection, rows)
-        self._show_table(found, rows)
-        self._show_tiles(rows)
-        missing = demand.missing_sources(found)
-        notes = ["Not shown for want of data: " + "; ".join(missing) + "."] if missing else []
-        gap = missing_list_size(conn, selection.practices(conn), [row["month"] for row in rows])
-        notes += [gap] if gap else []  # why the per-1,000 column is blank, and what fills it
-        self.missing.setText(" ".join(notes))
-        self.missing.setVisible(bool(notes))
-        self._show_trends(rows)
-        self._show_bands(rows)
+        self._show_table(data["table"])
+        self._show_tiles(data["tiles"])
+        self.missing.setText(" ".join(data["missing"]))
+        self.missing.setVisible(bool(data["missing"]))
+        self._show_trends(data["trends"])
+        self._show_bands(*data["bands"])
 
-    def _show_table(self, found: list[demand.Figure], rows: list[dict]) -> None:
-        conn = self.state.conn
-        start, end = rows[0]["month"], rows[-1]["month"]
+    @staticmethod
+    def _table_rows(conn, found: list[demand.Figure], start: str, end: str) -> list[dict]:
         table = []
         for figure in found:
             band = None
@@ -177,6 +205,9 @@ class DemandPage(Page):
             label = ("    of which " if figure.indent else "") + figure.label
             table.append({**vars(figure), "label": label, "latest_text": latest,
                           "england": england_words(band, per_1000_key or figure.key)})
+        return table
+
+    def _show_table(self, table: list[dict]) -> None:
         self.model.set_rows(table)
         header = self.table.horizontalHeader()
         self.table.setFixedHeight(header.sizeHint().height() + sum(
@@ -187,29 +218,22 @@ class DemandPage(Page):
             "the telephony workbook, the GPAD crosstab for all practices with list sizes, the "
             "online consultation workbook.")
 
-    def _show_tiles(self, rows: list[dict]) -> None:
-        start, end = rows[0]["month"], rows[-1]["month"]
-        summary = period_summary(self.state.conn, self.state.selection) or {}
-        values = {key: summary.get(key) for key in TILES}
+    def _show_tiles(self, tiles: dict) -> None:
         for key, tile in self.tiles.items():
-            value = values.get(key)
-            band = demand.england_band(self.state.conn, key, start, end) \
-                if key in demand.ENGLAND_KEYS else None
+            value, band = tiles[key]
             context = f"England: {england_words(band, key)}" if band else ""
             if value is None:
                 context = demand.why_missing(key)
             tile.show_value(value, context)
 
-    def _show_trends(self, rows: list[dict]) -> None:
+    def _show_trends(self, trends: dict) -> None:
         shown, hidden = 0, []
         for key, chart in self.charts.items():
-            months, values = headline.series(rows, key)
-            if not months:
+            if key not in trends:
                 chart.hide()
                 hidden.append(demand.label_of(key))
                 continue
-            england = {item["month"]: item for item in demand.england_series(
-                self.state.conn, key, months[0], months[-1])}
+            months, values, england = trends[key]
             chart.set_context(band=[(england[m]["p10"], england[m]["median"], england[m]["p90"])
                                     if m in england else None for m in months])
             chart.set_data(months, values, headline.improvement(key))
@@ -220,11 +244,7 @@ class DemandPage(Page):
                                 if hidden else "")
         self.trend_note.setVisible(bool(hidden))
 
-    def _show_bands(self, rows: list[dict]) -> None:
-        conn, selection = self.state.conn, self.state.selection
-        start, end = rows[0]["month"], rows[-1]["month"]
-        england = england_online_bands(conn, start, end)
-        own, source = calls_in_bands(conn, selection.practices(conn), england.bands, start, end)
+    def _show_bands(self, england, own, source) -> None:
         percent = "{:.1%}".format
         self.england_bands.setVisible(bool(england.bands))
         self.own_bands.setVisible(bool(source))
