@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from practice_desk import headline, targets
 from practice_desk.importing.labels import INTERVAL_ORDER, MODE_ORDER, UNMAPPED_CATEGORIES
-from practice_desk.metrics import area, metric_rows, period_summary
+from practice_desk.metrics import APPOINTMENTS, Reading, area
 from practice_desk.metrics.appointments import breakdown, categories
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value
@@ -157,15 +157,16 @@ class AppointmentsPage(Page):
 
     def refresh(self) -> None:
         selection = self.state.selection
-        rows = metric_rows(self.state.conn, selection) if selection else []
-        # Months with only telephony or NHS App figures are not appointment months.
+        # Appointment figures only, the selection's practices resolved once for rows and period.
+        reading = Reading(self.state.conn, selection) if selection else None
+        rows = reading.rows({APPOINTMENTS}) if reading else []
         rows = [row for row in rows if row["appointments_total"] is not None]
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
         self.scope_label.setText(scope_text(self.state, rows))
         if not rows:
             return
-        summary = period_summary(self.state.conn, selection)
+        summary = reading.period({APPOINTMENTS})
         for key, label in self.tiles.items():
             label.setText(format_value(key, summary[key]))
         months = [row["month"] for row in rows]

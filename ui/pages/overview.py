@@ -15,14 +15,15 @@ from PySide6.QtWidgets import (
 )
 
 from practice_desk import headline, notes, targets
-from practice_desk.metrics import metric_rows, spc
+from practice_desk.metrics import AREAS, CALL_LOG, Reading, spc
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.telephony.daily import DAILY_KEYS, daily_rows
 from ui import theme
 from ui.charts import month_label
+from ui.names import PracticeNames
 from ui.notes_dialog import NoteEditor, NotesPanel
-from ui.pages.base import Page, scope_text
+from ui.pages.base import Page, scope_text, scope_words
 from ui.spc_chart import (
     SPCChart,
     describe_assurance,
@@ -176,6 +177,7 @@ class OverviewPage(Page):
         self.body.addStretch(1)
         self.chart_key = headline.HEADLINE_KEYS[0]
         self.rows: list[dict] = []
+        self.daily: list[dict] = []  # the call log's days (telephony.daily), when there are any
         self.state.targets_changed.connect(self.refresh)
 
     def _chart_header(self) -> QHBoxLayout:
@@ -199,11 +201,26 @@ class OverviewPage(Page):
         return self.editor.notes_for(key)
 
     def refresh(self) -> None:
-        selection = self.state.selection
-        self.rows = metric_rows(self.state.conn, selection) if selection else []
+        self.read_and_show(anonymise=self.state.anonymise)
+
+    def read(self, conn, selection, cancelled, anonymise: bool) -> dict | None:
+        """The rows (every area the tiles show; not the call-log waits) and the call log's
+        days, read once (on a worker thread; no widget is touched)."""
+        if selection is None:
+            return None
+        reading = Reading(conn, selection)
+        rows = reading.rows(AREAS - {CALL_LOG})
+        names = None if selection.area else PracticeNames(conn, anonymise)
+        daily = [] if cancelled() else daily_rows(conn, reading.practices, selection.start,
+                                                   selection.end)
+        return {"rows": rows, "daily": daily, "scope": scope_words(conn, selection, names, rows)}
+
+    def draw(self, data: dict | None) -> None:
+        self.rows = data["rows"] if data else []
+        self.daily = data["daily"] if data else []
         self.empty.setVisible(not self.rows)
         self.content.setVisible(bool(self.rows))
-        self.scope_label.setText(scope_text(self.state, self.rows))
+        self.scope_label.setText(data["scope"] if data else scope_text(self.state, []))
         if not self.rows:
             return
         for key, tile in self.tiles.items():
@@ -255,9 +272,4 @@ class OverviewPage(Page):
 
     def _daily(self, key: str) -> list[dict] | None:
         """Daily rows when `key` has a daily series for the selection (call logs), else None."""
-        selection = self.state.selection
-        if key not in DAILY_KEYS or selection is None:
-            return None
-        rows = daily_rows(self.state.conn, selection.practices(self.state.conn),
-                          selection.start, selection.end)
-        return rows or None
+        return self.daily if key in DAILY_KEYS and self.daily else None
