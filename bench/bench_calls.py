@@ -661,14 +661,32 @@ def add_diversions(db: Path) -> None:
     conn.close()
 
 
-PAGE_PARTS = ["page refresh", "refresh, England not remembered", "background warm-up",
+OTHER_PAGES = {"Overview page": ("ui.pages.overview", "OverviewPage"),
+               "Appointments page": ("ui.pages.appointments", "AppointmentsPage"),
+               "Demand and capacity page": ("ui.pages.demand", "DemandPage")}
+PAGE_PARTS = ["page refresh", "UI thread held by refresh()", *OTHER_PAGES,
+              "refresh, England not remembered", "background warm-up",
               "refresh after the warm-up", "core total", "metric_rows", "period_summary",
               "calls_by_hour_weekday", "national_series", "national_series (not remembered)",
               "national_distribution (tiles)"]
 
 
+def drawn(page, app) -> tuple[float, float]:
+    """Seconds from refresh() until the page is drawn (a read longer than 100 ms ends on a
+    worker thread), and seconds refresh() itself held the UI thread."""
+    started = time.perf_counter()
+    page.refresh()
+    held = time.perf_counter() - started
+    task = page._reading
+    if task is not None:
+        task.done.wait()
+    app.processEvents()  # delivers the worker's result, which draw()s it
+    return time.perf_counter() - started, held
+
+
 def time_page(db: str, runs: int) -> dict:
-    """In this process: the Telephony page's refresh() and its core parts, `runs` times each."""
+    """In this process: the Telephony page's refresh() and its core parts, and the Overview,
+    Appointments and Demand and capacity pages' refresh(), `runs` times each."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -695,14 +713,23 @@ def time_page(db: str, runs: int) -> dict:
     page.show()
     app.processEvents()
     times: dict[str, list[float]] = {name: [] for name in PAGE_PARTS}
-    first = None
+    firsts = {}
     for _ in range(runs):
-        started = time.perf_counter()
-        page.refresh()
-        elapsed = time.perf_counter() - started
-        app.processEvents()
-        first = elapsed if first is None else first
+        elapsed, held = drawn(page, app)
+        firsts.setdefault("page refresh", elapsed)
+        firsts.setdefault("UI thread held by refresh()", held)
         times["page refresh"].append(elapsed)
+        times["UI thread held by refresh()"].append(held)
+    for name, (module, cls) in OTHER_PAGES.items():
+        other = getattr(__import__(module, fromlist=[cls]), cls)(state)
+        other.resize(1400, 1000)
+        other.show()
+        app.processEvents()
+        for _ in range(runs):
+            elapsed, _held = drawn(other, app)
+            firsts.setdefault(name, elapsed)
+            times[name].append(elapsed)
+        other.close()
     for _ in range(runs):  # after an import: England's figures are worked out again
         for name, call in (("refresh, England not remembered", page.refresh),
                            ("background warm-up", lambda: remember_national_series(
@@ -710,6 +737,9 @@ def time_page(db: str, runs: int) -> dict:
                            ("refresh after the warm-up", page.refresh)):
             if name != "refresh after the warm-up":
                 forget_national_series()
+            if call == page.refresh:
+                times[name].append(drawn(page, app)[0])
+                continue
             started = time.perf_counter()
             call()
             times[name].append(time.perf_counter() - started)
@@ -740,7 +770,8 @@ def time_page(db: str, runs: int) -> dict:
                 total += elapsed
         times["core total"].append(total)
     state.conn.close()
-    return {"first_refresh": first, "months": len(months), "tile_month": months[-1],
+    return {"first_refresh": firsts["page refresh"], "firsts": firsts, "months": len(months),
+            "tile_month": months[-1],
             "latest": {k: rows[-1][k] for k in TILES},
             "times": times}
 
@@ -750,7 +781,8 @@ def page_table(result: dict) -> list[str]:
              "|---|---:|---:|---:|---:|"]
     for name in PAGE_PARTS:
         values = result["times"][name]
-        first = f"{result['first_refresh'] * 1000:.0f}" if name == "page refresh" else ""
+        first = result.get("firsts", {}).get(name)
+        first = "" if first is None else f"{first * 1000:.0f}"
         lines.append(f"| {name} | {first} | {min(values) * 1000:.0f} | "
                      f"{statistics.median(values) * 1000:.0f} | {len(values)} |")
     return lines
@@ -837,7 +869,16 @@ def main(argv: list[str] | None = None) -> int:
         report += ["", f"Telephony page ({result['months']} months shown; tiles for "
                        f"{result['tile_month']}):", "", *page_table(result), "",
                    f"page refresh: fastest {fastest * 1000:.0f} ms, median {median * 1000:.0f} ms "
-                   f"({'meets' if median <= 0.2 else 'MISSES'} the ≤ 200 ms target)"]
+                   f"({'meets' if median <= 0.1 else 'MISSES'} the ≤ 100 ms target), first "
+                   f"{result['first_refresh'] * 1000:.0f} ms ("
+                   f"{'meets' if result['first_refresh'] <= 0.2 else 'MISSES'} the ≤ 200 ms "
+                   "target)"]
+        for name in OTHER_PAGES:
+            median = statistics.median(result["times"][name])
+            first = result["firsts"][name]
+            report.append(f"{name}: median {median * 1000:.0f} ms, first {first * 1000:.0f} ms "
+                          f"({'meets' if median <= 0.1 and first <= 0.2 else 'MISSES'} "
+                          "the same targets)")
         database = result["database"]
         report.append(f"PCN database: {database['bytes'] / 1e6:.0f} MB for "
                       f"{database['counts']['calls']:,} calls, "

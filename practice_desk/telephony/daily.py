@@ -46,3 +46,15 @@ def daily_rows(conn: sqlite3.Connection, practices: Iterable[str], start: str | 
         row["calls_111_core"] = values[-1]
         found.append(row)
     return found
+
+
+def has_days(conn: sqlite3.Connection, practices: Iterable[str], start: str | None = None,
+             end: str | None = None) -> bool:
+    """Whether daily_rows would give any day, without reading them (one index look-up)."""
+    codes = list(practices)
+    if not codes:
+        return False
+    low, high = day_range(start, end)
+    return conn.execute(
+        f"SELECT 1 FROM call_hours WHERE ods_code IN ({','.join('?' * len(codes))}) "
+        "AND day >= ? AND day <= ? LIMIT 1", (*codes, low, high)).fetchone() is not None

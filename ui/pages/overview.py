@@ -18,7 +18,7 @@ from practice_desk import headline, notes, targets
 from practice_desk.metrics import AREAS, CALL_LOG, Reading, spc
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value, is_share
-from practice_desk.telephony.daily import DAILY_KEYS, daily_rows
+from practice_desk.telephony.daily import DAILY_KEYS, daily_rows, has_days
 from ui import theme
 from ui.charts import month_label
 from ui.names import PracticeNames
@@ -177,7 +177,8 @@ class OverviewPage(Page):
         self.body.addStretch(1)
         self.chart_key = headline.HEADLINE_KEYS[0]
         self.rows: list[dict] = []
-        self.daily: list[dict] = []  # the call log's days (telephony.daily), when there are any
+        self.has_days = False  # whether the selection's call log has days (telephony.daily)
+        self.daily: list[dict] | None = None  # and those days, once a chart by day asks
         self.state.targets_changed.connect(self.refresh)
 
     def _chart_header(self) -> QHBoxLayout:
@@ -201,23 +202,26 @@ class OverviewPage(Page):
         return self.editor.notes_for(key)
 
     def refresh(self) -> None:
-        self.read_and_show(anonymise=self.state.anonymise)
+        self.read_and_show(anonymise=self.state.anonymise, days=self.view.currentData() != "month")
 
-    def read(self, conn, selection, cancelled, anonymise: bool) -> dict | None:
-        """The rows (every area the tiles show; not the call-log waits) and the call log's
-        days, read once (on a worker thread; no widget is touched)."""
+    def read(self, conn, selection, cancelled, anonymise: bool, days: bool) -> dict | None:
+        """The rows (every area the tiles show; not the call-log waits), read once (on a worker
+        thread; no widget is touched); the call log's days only for a chart by day."""
         if selection is None:
             return None
         reading = Reading(conn, selection)
         rows = reading.rows(AREAS - {CALL_LOG})
         names = None if selection.area else PracticeNames(conn, anonymise)
-        daily = [] if cancelled() else daily_rows(conn, reading.practices, selection.start,
-                                                   selection.end)
-        return {"rows": rows, "daily": daily, "scope": scope_words(conn, selection, names, rows)}
+        found = has_days(conn, reading.practices, selection.start, selection.end)
+        daily = daily_rows(conn, reading.practices, selection.start, selection.end) \
+            if found and days and not cancelled() else None
+        return {"rows": rows, "has_days": found, "daily": daily,
+                "scope": scope_words(conn, selection, names, rows)}
 
     def draw(self, data: dict | None) -> None:
         self.rows = data["rows"] if data else []
-        self.daily = data["daily"] if data else []
+        self.has_days = bool(data and data["has_days"])
+        self.daily = data["daily"] if data else None
         self.empty.setVisible(not self.rows)
         self.content.setVisible(bool(self.rows))
         self.scope_label.setText(data["scope"] if data else scope_text(self.state, []))
@@ -242,10 +246,13 @@ class OverviewPage(Page):
         key = self.chart_key
         for tile_key, tile in self.tiles.items():
             tile.set_chosen(tile_key == key)
-        daily = self._daily(key)
-        has_days = daily is not None
-        self.view.setEnabled(has_days)
-        view = self.view.currentData() if has_days else "month"
+        by_day = key in DAILY_KEYS and self.has_days
+        self.view.setEnabled(by_day)
+        view = self.view.currentData() if by_day else "month"
+        if view != "month" and self.daily is None:
+            self.refresh()  # the days are read (off the UI thread) for a chart by day
+            return
+        daily = self.daily
         if view == "month":
             periods, values = headline.series(self.rows, key)
             unit = "month"
@@ -269,7 +276,3 @@ class OverviewPage(Page):
         self.notes_panel.show_notes(self.chart.notes, key,
                                     f"{periods[-1]}-01" if periods and len(periods[-1]) == 7
                                     else (periods[-1] if periods else None))
-
-    def _daily(self, key: str) -> list[dict] | None:
-        """Daily rows when `key` has a daily series for the selection (call logs), else None."""
-        return self.daily if key in DAILY_KEYS and self.daily else None
