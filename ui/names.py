@@ -16,11 +16,17 @@ from practice_desk.reports.anonymise import Anonymiser
 
 
 class PracticeNames:
-    def __init__(self, conn: sqlite3.Connection, anonymise: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, anonymise: bool,
+                 only: list[str] | None = None) -> None:
+        """`only`: when not anonymised, just these practices (and their PCNs) are read - a page
+        of one selection need not read the ~7,000 practices of a national file."""
         self.anonymise = anonymise
-        practices = queries.list_practices(conn)
+        if only is not None and not anonymise:
+            practices, pcns = _some(conn, only)
+        else:
+            practices, pcns = queries.list_practices(conn), queries.list_pcns(conn)
         self._names = {p["ods_code"]: p["name"] for p in practices}
-        self._pcns = {p["pcn_code"]: p["pcn_name"] for p in queries.list_pcns(conn)}
+        self._pcns = {p["pcn_code"]: p["pcn_name"] for p in pcns}
         groups: dict[str | None, list[str]] = {}
         for p in practices:
             groups.setdefault(p["pcn_code"] or None, []).append(p["ods_code"])
@@ -71,6 +77,18 @@ class PracticeNames:
             self._compiled = (re.compile("|".join(map(re.escape, words)), re.IGNORECASE)
                               if words else None)
         return self._compiled
+
+
+def _some(conn: sqlite3.Connection, codes: list[str]) -> tuple[list[dict], list[dict]]:
+    """These practices, and their PCNs, as list_practices and list_pcns give them."""
+    marks = ",".join("?" * len(codes)) or "NULL"
+    practices = [{"ods_code": code, "name": name, "pcn_code": pcn} for code, name, pcn in
+                 conn.execute(f"SELECT ods_code, name, pcn_code FROM practices "
+                              f"WHERE ods_code IN ({marks})", codes)]
+    pcns = [{"pcn_code": pcn, "pcn_name": name} for pcn, name in conn.execute(
+        "SELECT pcn_code, MAX(pcn_name) FROM practices WHERE pcn_code IN (SELECT pcn_code FROM "
+        f"practices WHERE ods_code IN ({marks})) GROUP BY pcn_code", codes)]
+    return practices, pcns
 
 
 def anonymous_pcn(pcns: list[str], pcn: str) -> str:

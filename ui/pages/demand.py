@@ -150,8 +150,8 @@ class DemandPage(Page):
         reading = Reading(conn, selection)
         rows = [row for row in reading.rows(AREAS - {CALL_LOG})
                 if any(row.get(key) is not None for key in demand.ANY_KEYS)]
-        data = {"rows": rows, "scope": scope_words(
-            conn, selection, None if selection.area else PracticeNames(conn, anonymise), rows)}
+        names = None if selection.area else PracticeNames(conn, anonymise, reading.practices)
+        data = {"rows": rows, "scope": scope_words(conn, selection, names, rows)}
         if not rows or cancelled():
             return data
         start, end = rows[0]["month"], rows[-1]["month"]

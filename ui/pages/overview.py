@@ -211,7 +211,7 @@ class OverviewPage(Page):
             return None
         reading = Reading(conn, selection)
         rows = reading.rows(AREAS - {CALL_LOG})
-        names = None if selection.area else PracticeNames(conn, anonymise)
+        names = None if selection.area else PracticeNames(conn, anonymise, reading.practices)
         found = has_days(conn, reading.practices, selection.start, selection.end)
         daily = daily_rows(conn, reading.practices, selection.start, selection.end) \
             if found and days and not cancelled() else None

@@ -169,7 +169,7 @@ class TelephonyPage(Page):
                 "bands": None, "rows": []}
         if not any(any(day) for day in data["hours"]["inbound"]):
             data["bands"] = cbt_weekday_bands(conn, practices, selection.start, selection.end)
-        names = PracticeNames(conn, anonymise)
+        names = PracticeNames(conn, anonymise, practices)
         rows = [row for row in reading.rows({TELEPHONY}) if row["inbound_calls"] is not None]
         data["scope"] = scope_words(conn, selection, names, rows)
         if not rows or cancelled():
