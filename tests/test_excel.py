@@ -243,6 +243,7 @@ def _check_table(name: str, header: list, body: list, expected: Expected) -> int
             source = imports[row[0].value]
             assert row[5].value == source["rows_stored"]
             assert row[3].value == source["periods"]
+            assert row[1].value != source["kind"]  # a readable kind, never the internal key
         return len(body)
     if name == "Definitions":
         assert header == ["Measure", "Key", "Definition", "Shown on"]

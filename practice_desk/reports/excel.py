@@ -42,6 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from local_db import queries
 from practice_desk import APP_NAME, __version__
+from practice_desk.importing.detect import kind_description
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.metrics.definitions import definitions
 from practice_desk.metrics.keys import (
@@ -102,6 +103,13 @@ IMPORT_KINDS = {
     "call_log": "Practice call log",
     "cbt_workbook": "NHS England cloud-based telephony (monthly publication)",
 }
+
+
+
+def _kind_name(kind: str) -> str:
+    """A readable kind for the sources table; the list of importers names those not above."""
+    return IMPORT_KINDS.get(kind) or kind_description(kind).split(" (")[0]
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TITLE_FONT = Font(size=16, bold=True, color="005EB8")
@@ -400,6 +408,8 @@ class _Writer:
             "Telephony": "Monthly telephony figures, charts, calls by hour and weekday.",
             "Appointments": "Monthly appointment figures and charts.",
             "NHS App": "Monthly NHS App and online-access figures and charts, where imported.",
+            "Demand and capacity": "Calls, online requests and NHS App bookings beside "
+                                   "appointments given and clinical staff, with charts.",
             "Definitions and caveats": "What each figure means and what the data cannot tell.",
         }
         for title, text in about.items():
@@ -425,7 +435,7 @@ class _Writer:
                 file_name = "(file name hidden: it names a practice)"
             imported = source.get("finished_at") or source.get("started_at")
             _put(ws, row, 1, source["id"])
-            _put(ws, row, 2, IMPORT_KINDS.get(source["kind"], source["kind"]))
+            _put(ws, row, 2, _kind_name(source["kind"]))
             _put(ws, row, 3, file_name)
             _put(ws, row, 4, source["periods"])
             _put(ws, row, 5, _parse_time(imported), number_format="dd mmm yyyy hh:mm")
