@@ -423,3 +423,16 @@ def test_about_my_data_says_what_is_covered_and_what_comes_next(
     assert "Online consultations" in html and "GP workforce" in html
     name = queries.get_practice(window.state.conn, without[0])["name"]
     assert f"None for: {name}" in html
+
+
+def test_the_file_chooser_shows_phone_system_exports_by_default():
+    """3CX and Asterisk write call logs as .log or .txt, and queue_log has no extension: the
+    default filter of "Choose files..." must not hide them."""
+    from fnmatch import fnmatch
+
+    from ui.pages.imports import FILE_FILTER
+    first = FILE_FILTER.split(";;")[0]
+    patterns = first[first.index("(") + 1:first.index(")")].split()
+    for name in ("Master.csv", "queue_log", "cdr.log", "3cx_cdr.txt", "Regional_CSV.zip",
+                 "Submissions via OC Systems in General Practice - October 2025.xlsx"):
+        assert any(fnmatch(name, pattern) for pattern in patterns), name

@@ -36,7 +36,8 @@ from ui.pages.base import Page
 from ui.tasks import Task, on_own_connection, run_task
 from ui.widgets import data_table
 
-FILE_FILTER = "Data files (*.csv *.zip *.xlsx);;All files (*)"
+# Phone systems write call logs as .log or .txt too, and Asterisk's queue_log has no extension.
+FILE_FILTER = "Data files (*.csv *.zip *.xlsx *.txt *.log queue_log*);;All files (*)"
 
 
 def import_files(db_path: Path, paths: list[str], options: dict[str, ImportOptions] | None = None):
@@ -84,7 +85,9 @@ class ImportsPage(Page):
         self.hint("Import GPAD appointment files (the practice-level crosstab as CSV or the "
                   "published zip, sub-ICB, regional and national-category files), "
                   "'Patients Registered at a GP Practice' list sizes, NHS England's cloud-based "
-                  "telephony workbook or daily CSVs, and your telephony system's call logs "
+                  "telephony workbook or daily CSVs, NHS App dashboard exports, the online "
+                  "consultation submissions workbook, the GP workforce practice-level CSV, and "
+                  "your telephony system's call logs "
                   "(3CX, Asterisk/FreePBX, X-on or any layout through a column-mapping step). "
                   "Practice Desk recognises each file from its content. Nothing leaves this "
                   "computer.")
