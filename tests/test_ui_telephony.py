@@ -115,3 +115,18 @@ def test_unknown_answered_waits_are_not_drawn_as_zero(window, data_dir):
     page.refresh()
     assert set(page.waits.series) == {"Answered", "Missed"}
     assert not page.waits_note.isVisible()
+
+
+def test_overview_tile_says_why_answered_waits_are_blank(window, data_dir):
+    """The same Master.csv on the Overview: 'Answered within 1 minute' has no figure because the
+    answered calls' waits are unknown, which is not 'No data yet'."""
+    conn = window.state.conn
+    options = ImportOptions(practice="C81003")
+    assert import_file(conn, data_dir / "calls" / "Master.csv", options=options).status == "done"
+    show(window, Selection(practice="C81003"))
+    window.show_page("Overview")
+    overview = window.pages["Overview"]
+    tile = overview.tiles["answered_wait_lt1m_share"]
+    assert tile.value.text() == "–"
+    assert "import the queue_log" in tile.change.text()
+    assert overview.tiles["dna_rate"].change.text() == "No data yet"  # no appointments at all

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from practice_desk import headline, notes, targets
-from practice_desk.metrics import AREAS, CALL_LOG, Reading, spc
+from practice_desk.metrics import AREAS, CALL_LOG, Reading, spc, telephony
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.telephony.daily import DAILY_KEYS, daily_rows, has_days
@@ -90,10 +90,10 @@ class MetricTile(QFrame):
         self.assurance: str | None = None
 
     def show_figure(self, latest: headline.Latest, chart: spc.Chart | None,
-                    target: float | None) -> None:
+                    target: float | None, why_blank: str = "No data yet") -> None:
         if latest.value is None:
             self.value.setText("–")
-            self.change.setText("No data yet")
+            self.change.setText(why_blank)
             self.meaning.setText("")
             self.variation = self.assurance = None
         else:
@@ -234,8 +234,16 @@ class OverviewPage(Page):
             if months:
                 points = notes.change_points(self._scope_notes(key), months)
                 analysis = spc.analyse(values, headline.improvement(key), target, points)
-            tile.show_figure(headline.latest(self.rows, key), analysis, target)
+            tile.show_figure(headline.latest(self.rows, key), analysis, target,
+                             self._why_blank(key))
         self.show_chart()
+
+    def _why_blank(self, key: str) -> str:
+        """Why a tile has no figure: answered calls whose waits the call log does not hold are
+        not 'no data' (the Telephony page says the same above its waits chart)."""
+        if key.startswith("answered_wait_") and any(row.get("answered") for row in self.rows):
+            return f"Not shown: {telephony.UNKNOWN_WAITS['answered']}."
+        return "No data yet"
 
     def open_chart(self, key: str) -> None:
         """Show `key`'s SPC chart (the tiles call this when chosen)."""
