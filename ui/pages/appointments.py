@@ -19,8 +19,9 @@ from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value
 from ui.charts import month_label
 from ui.models import RowsModel, percent, text, thousands
+from ui.names import PracticeNames
 from ui.notes_dialog import NoteEditor
-from ui.pages.base import Page, scope_text
+from ui.pages.base import Page, scope_text, scope_words
 from ui.spc_chart import SPCChart
 from ui.widgets import TargetBox, data_table
 
@@ -156,21 +157,51 @@ class AppointmentsPage(Page):
         return column
 
     def refresh(self) -> None:
-        selection = self.state.selection
-        # Appointment figures only, the selection's practices resolved once for rows and period.
-        reading = Reading(self.state.conn, selection) if selection else None
-        rows = reading.rows({APPOINTMENTS}) if reading else []
-        rows = [row for row in rows if row["appointments_total"] is not None]
+        self.read_and_show(anonymise=self.state.anonymise)
+
+    def read(self, conn, selection, cancelled, anonymise: bool) -> dict | None:
+        """Everything the page shows, read once (on a worker thread; no widget is touched):
+        appointment figures only, the selection's practices resolved once."""
+        if selection is None:
+            return None
+        reading = Reading(conn, selection)
+        rows = [row for row in reading.rows({APPOINTMENTS})
+                if row["appointments_total"] is not None]
+        names = None if selection.area else PracticeNames(conn, anonymise, reading.practices)
+        data = {"rows": rows, "scope": scope_words(conn, selection, names, rows)}
+        if not rows or cancelled():
+            return data
+        data["summary"] = reading.period({APPOINTMENTS})
+        months = [row["month"] for row in rows]
+        found = (area.get_area(conn, selection.area) if selection.area
+                 else area.sub_icb_of(conn, reading.practices))
+        data["context"] = self._context(conn, selection, found, months)
+        if selection.area:
+            mix = area.breakdown(conn, selection.area, selection.start, selection.end)
+        else:
+            mix = breakdown(conn, selection)
+        data["breakdown"] = pivot_breakdown(mix)
+        own = {} if selection.area else categories(conn, selection)
+        category_months = self._category_months(conn, selection, found)
+        theirs = area.categories(conn, found["code"], *category_months) \
+            if category_months else []
+        data["categories"] = (bool(selection.area), category_table(own, theirs),
+                              self._category_words(conn, selection, found, category_months))
+        return data
+
+    def draw(self, data: dict | None) -> None:
+        rows = data["rows"] if data else []
         self.empty.setVisible(not rows)
         self.content.setVisible(bool(rows))
-        self.scope_label.setText(scope_text(self.state, rows))
+        self.scope_label.setText(data["scope"] if data else scope_text(self.state, []))
         if not rows:
             return
-        summary = reading.period({APPOINTMENTS})
+        summary = data["summary"]
         for key, label in self.tiles.items():
             label.setText(format_value(key, summary[key]))
         months = [row["month"] for row in rows]
-        context = self._context(months)
+        context, note = data["context"]
+        self.context_note.setText(note)
         for key, chart in self.charts.items():
             self.target_boxes[key].load()
             if context:
@@ -183,68 +214,45 @@ class AppointmentsPage(Page):
         self.quality.setText("Data quality over the period: " + "; ".join(
             f"{name_of(key).lower()} {format_value(key, summary[key])}" for key in QUALITY)
             + ". GPAD counts appointments, not demand or workload.")
-        if selection.area:
-            mix = area.breakdown(self.state.conn, selection.area, selection.start, selection.end)
-        else:
-            mix = breakdown(self.state.conn, selection)
-        self.breakdown_model.set_rows(pivot_breakdown(mix))
-        self._show_categories()
+        self.breakdown_model.set_rows(data["breakdown"])
+        is_area, table, words = data["categories"]
+        self.category_table.setColumnHidden(1, is_area)
+        self.category_table.setColumnHidden(2, is_area)
+        self.category_model.set_rows(table)
+        self.category_table.setVisible(bool(self.category_model.rows))
+        self.category_note.setText(words)
 
-    def _sub_icb(self) -> dict | None:
-        """The area whose figures stand beside the selection: the selected area itself, or the
-        one sub-ICB the practice (or every practice of the PCN) is in."""
-        selection, conn = self.state.selection, self.state.conn
-        if selection.area:
-            return area.get_area(conn, selection.area)
-        return area.sub_icb_of(conn, selection.practices(conn))
-
-    def _context(self, months: list[str]) -> tuple[str, dict] | None:
-        """('Your sub-ICB: NAME', {month: values}) for the charts' context line, or None; the
-        note under the charts says why there is no line and what would draw it."""
-        selection = self.state.selection
-        found = None if selection.area else self._sub_icb()
-        if found is None:
-            self.context_note.setText(
-                "" if selection.area else
-                "No sub-ICB line: the practices of this PCN are in more than one sub-ICB, or "
-                "their sub-ICB is not known yet (import GPAD's Mapping.csv).")
-            return None
-        values = area.monthly_values(self.state.conn, found["code"], months[0], months[-1])
+    @staticmethod
+    def _context(conn, selection, found: dict | None,
+                 months: list[str]) -> tuple[tuple[str, dict] | None, str]:
+        """(('Your sub-ICB: NAME', {month: values}) for the charts' context line, or None; the
+        note under the charts, saying why there is no line and what would draw it)."""
+        if selection.area or found is None:
+            return None, ("" if selection.area else
+                          "No sub-ICB line: the practices of this PCN are in more than one "
+                          "sub-ICB, or their sub-ICB is not known yet (import GPAD's "
+                          "Mapping.csv).")
+        values = area.monthly_values(conn, found["code"], months[0], months[-1])
         name = found["name"] or found["code"]
         if not values:
-            held = area.area_months(self.state.conn, found["code"])
-            self.context_note.setText(
-                f"No line for your sub-ICB ({name}): " + (
-                    f"its GPAD area figures cover {month_label(held[0])} to "
-                    f"{month_label(held[-1])}, outside the months chosen." if held else
-                    "import its GPAD regional monthly file (Regional_CSV_<area>.csv) or the "
-                    "daily sub-ICB file (SUB_ICB_LOCATION_CSV_<Mon>_<YY>.csv) to draw it."))
-            return None
-        self.context_note.setText(
+            held = area.area_months(conn, found["code"])
+            return None, f"No line for your sub-ICB ({name}): " + (
+                f"its GPAD area figures cover {month_label(held[0])} to "
+                f"{month_label(held[-1])}, outside the months chosen." if held else
+                "import its GPAD regional monthly file (Regional_CSV_<area>.csv) or the "
+                "daily sub-ICB file (SUB_ICB_LOCATION_CSV_<Mon>_<YY>.csv) to draw it.")
+        return (f"Your sub-ICB: {name}", values), (
             f"The green dashed line is your sub-ICB, {name}: every practice of the area "
             "together (GPAD area file). Context only: it is not part of this selection's "
             "figures.")
-        return f"Your sub-ICB: {name}", values
 
-    def _show_categories(self) -> None:
-        selection, conn = self.state.selection, self.state.conn
-        found = self._sub_icb()
-        own = {} if selection.area else categories(conn, selection)
-        months = self._category_months(found)
-        theirs = area.categories(conn, found["code"], *months) if months else []
-        self.category_table.setColumnHidden(1, bool(selection.area))
-        self.category_table.setColumnHidden(2, bool(selection.area))
-        self.category_model.set_rows(category_table(own, theirs))
-        self.category_table.setVisible(bool(self.category_model.rows))
-        self.category_note.setText(self._category_words(found, months))
-
-    def _category_months(self, found: dict | None) -> tuple[str, str] | None:
+    @staticmethod
+    def _category_months(conn, selection, found: dict | None) -> tuple[str, str] | None:
         """The months of the sub-ICB's category figures: the months chosen when the national
         categories file covers any of them, else its nearest month (the note says so)."""
         if found is None:
             return None
-        selection = self.state.selection
-        held = area.category_months(self.state.conn, found["code"])
+        held = area.category_months(conn, found["code"])
         inside = [m for m in held if selection.contains(m)]
         if inside:
             return selection.start, selection.end
@@ -254,8 +262,9 @@ class AppointmentsPage(Page):
         nearest = before[-1] if before else held[0]
         return nearest, nearest
 
-    def _category_words(self, found: dict | None, months: tuple[str, str] | None) -> str:
-        selection = self.state.selection
+    @staticmethod
+    def _category_words(conn, selection, found: dict | None,
+                        months: tuple[str, str] | None) -> str:
         if found is None:
             return ("The sub-ICB columns need the practices' sub-ICB (import GPAD's "
                     "Mapping.csv); a PCN across several sub-ICBs has no single one.")
@@ -263,7 +272,7 @@ class AppointmentsPage(Page):
         if months is None:
             return (f"For the sub-ICB columns ({name}), import GPAD's national categories file "
                     "(National_Categories_CSV_<YYYY>.csv) for these months.")
-        first, last, days = area.category_days(self.state.conn, found["code"], *months)
+        first, last, days = area.category_days(conn, found["code"], *months)
         words = (f"Sub-ICB columns: {name}, {days} days from {first} to {last} (GPAD national "
                  "categories file), every service setting (practice, PCN, extended access).")
         if months[0] is not None and not selection.contains(months[0]):
