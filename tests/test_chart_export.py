@@ -129,6 +129,8 @@ def test_cli_export_png_writes_the_pack_in_order(capsys, db_copy, tmp_path):
     # anonymised: neither the PCN's name nor its code (issue 13 item 7), as on screen
     assert not any(demo.DEMO_PCN_NAME in chart.title or demo.DEMO_PCN in chart.title
                    for chart in pack)
+    codes = [demo.DEMO_PCN, *scope.practice_codes(conn)]  # nor in the files' names
+    assert not any(code.lower() in f.name.lower() for f in files for code in codes)
     for path in files:
         assert path.read_bytes()[:8] == PNG
         image = QImage(str(path))

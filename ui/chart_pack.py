@@ -136,7 +136,8 @@ def build_pack(conn: sqlite3.Connection, scope: ExportScope,
                 continue
             subtitle = f"{who} · {period_text(shown[0]['month'], shown[-1]['month'])}"
             pack.append(PackChart(
-                f"{selection.code.lower()}-{key}", f"{name_of(key)} by month — {subtitle}",
+                f"{(who if anonymiser.enabled else selection.code).lower()}-{key}",
+                f"{name_of(key)} by month — {subtitle}",
                 _monthly_builder(conn, selection, key, rows, subtitle)))
     codes = scope.practice_codes(conn)
     if len(codes) > 1:
