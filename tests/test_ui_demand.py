@@ -243,3 +243,15 @@ def test_blank_per_1000_column_says_which_list_size_to_import(real_window, popul
     assert page.missing.isVisible()
     assert "Per-1,000 figures for October 2025 are blank" in note
     assert "2026, after October 2025" in note and "dated on or before October 2025" in note
+
+
+def test_appointments_page_says_why_per_1000_is_blank(real_window, population_csv):
+    """The Appointments page's 'Per 1,000 patients a month' is blank with only a later list-size
+    extract (February 2026) than the month (October 2025): the page says which to import."""
+    assert import_file(real_window.state.conn, population_csv).status == "done"
+    show(real_window, "practice", "D81001")
+    real_window.show_page("Appointments")
+    page = real_window.pages["Appointments"]
+    assert page.tiles["appointments_per_1000"].text() == "–"
+    assert "Per-1,000 figures for October 2025 are blank" in page.quality.text()
+    assert "dated on or before October 2025" in page.quality.text()

@@ -17,6 +17,7 @@ from practice_desk.metrics import APPOINTMENTS, Reading, area
 from practice_desk.metrics.appointments import breakdown, categories
 from practice_desk.metrics.definitions import name_of, tooltip
 from practice_desk.metrics.keys import format_value
+from practice_desk.metrics.list_sizes import missing_list_size
 from ui.charts import month_label
 from ui.models import RowsModel, percent, text, thousands
 from ui.names import PracticeNames
@@ -173,6 +174,10 @@ class AppointmentsPage(Page):
             return data
         data["summary"] = reading.period({APPOINTMENTS})
         months = [row["month"] for row in rows]
+        # Why 'Per 1,000 patients' is blank (no list size on or before a month), if it is.
+        data["list_gap"] = None if selection.area or data["summary"].get(
+            "appointments_per_1000") is not None else missing_list_size(
+            conn, reading.practices, months)
         found = (area.get_area(conn, selection.area) if selection.area
                  else area.sub_icb_of(conn, reading.practices))
         data["context"] = self._context(conn, selection, found, months)
@@ -213,7 +218,8 @@ class AppointmentsPage(Page):
                            targets.get_target(self.state.conn, key), self.notes.notes_for(key))
         self.quality.setText("Data quality over the period: " + "; ".join(
             f"{name_of(key).lower()} {format_value(key, summary[key])}" for key in QUALITY)
-            + ". GPAD counts appointments, not demand or workload.")
+            + ". GPAD counts appointments, not demand or workload."
+            + (f" {data['list_gap']}" if data["list_gap"] else ""))
         self.breakdown_model.set_rows(data["breakdown"])
         is_area, table, words = data["categories"]
         self.category_table.setColumnHidden(1, is_area)
