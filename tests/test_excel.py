@@ -346,6 +346,8 @@ def test_real_cbt_workbook_and_gpad_crosstab(real_db, tmp_path):
     assert 0 < national[missed] < 1  # England's median from ~6,000 practices
     sources = [row[2] for row in wb["Cover"].iter_rows(values_only=True)]
     assert CBT_WORKBOOK.name in sources and CROSSTAB.name in sources
+    facts = {row[0]: row[1] for row in wb["Cover"].iter_rows(values_only=True) if row[0]}
+    assert facts["Months with data"] == "Oct 2025"  # one month: not "... to ... (1 months)"
     path = export(real_db, tmp_path / "set.xlsx", "--practice", "J82028", "J82060", "D81005")
     check_every_number(path, Expected(real_db, ["J82028", "J82060", "D81005"], None, None, None,
                                       False))

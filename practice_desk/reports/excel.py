@@ -106,6 +106,14 @@ IMPORT_KINDS = {
 
 
 
+def _months_text(months: list[str]) -> str:
+    if not months:
+        return "None in this period"
+    if len(months) == 1:
+        return month_text(months[0])  # not "Oct 2025 to Oct 2025 (1 months)"
+    return f"{month_text(months[0])} to {month_text(months[-1])} ({len(months)} months)"
+
+
 def _kind_name(kind: str) -> str:
     """A readable kind for the sources table; the list of importers names those not above."""
     return IMPORT_KINDS.get(kind) or kind_description(kind).split(" (")[0]
@@ -379,8 +387,7 @@ class _Writer:
             ("Scope", self._scope_text()),
             ("Practices", "; ".join(line.label for line in self.lines if not line.total)),
             ("Period", self._period_text()),
-            ("Months with data", f"{month_text(months[0])} to {month_text(months[-1])} "
-                                 f"({len(months)} months)" if months else "None in this period"),
+            ("Months with data", _months_text(months)),
             ("Generated", self.generated.replace(microsecond=0)),
             ("Practice Desk version", __version__),
             ("Practice names", "Hidden: practices are shown as Practice A, B, ... and no ODS "
