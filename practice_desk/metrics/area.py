@@ -90,11 +90,16 @@ def sub_icb_of(conn: sqlite3.Connection, practices: Iterable[str]) -> dict | Non
                                     "parent_name": None}
 
 
-def area_months(conn: sqlite3.Connection, code: str) -> list[str]:
+def _covered_months(conn: sqlite3.Connection, code: str, sources: tuple[str, ...]) -> list[str]:
+    """The months the area's files cover in these coverage sources."""
     codes = members(conn, code)
     sql = (f"SELECT DISTINCT substr(period, 1, 7) FROM coverage WHERE unit IN ({_marks(codes)}) "
-           "AND source IN ('gpad_area_month', 'gpad_area_day') ORDER BY 1")
-    return [row[0] for row in conn.execute(sql, codes)]
+           f"AND source IN ({_marks(sources)}) ORDER BY 1")
+    return [row[0] for row in conn.execute(sql, [*codes, *sources])]
+
+
+def area_months(conn: sqlite3.Connection, code: str) -> list[str]:
+    return _covered_months(conn, code, ("gpad_area_month", "gpad_area_day"))
 
 
 def monthly_counts(conn: sqlite3.Connection, code: str, start: str | None = None,
@@ -138,10 +143,7 @@ def monthly_values(conn: sqlite3.Connection, code: str, start: str | None = None
 
 
 def category_months(conn: sqlite3.Connection, code: str) -> list[str]:
-    codes = members(conn, code)
-    sql = (f"SELECT DISTINCT substr(period, 1, 7) FROM coverage WHERE unit IN ({_marks(codes)}) "
-           "AND source = 'gpad_category' ORDER BY 1")
-    return [row[0] for row in conn.execute(sql, codes)]
+    return _covered_months(conn, code, ("gpad_category",))
 
 
 def categories(conn: sqlite3.Connection, code: str, start: str | None = None,
