@@ -11,7 +11,7 @@ import pytest
 
 from practice_desk import demo
 from practice_desk.importing import import_file
-from practice_desk.metrics import Selection, demand, metric_rows
+from practice_desk.metrics import Selection, demand, metric_rows, period_summary
 from practice_desk.metrics.national import national_series
 from tests import pack_fixtures
 
@@ -255,3 +255,14 @@ def test_appointments_page_says_why_per_1000_is_blank(real_window, population_cs
     assert page.tiles["appointments_per_1000"].text() == "–"
     assert "Per-1,000 figures for October 2025 are blank" in page.quality.text()
     assert "dated on or before October 2025" in page.quality.text()
+
+
+def test_appointments_per_clinical_fte_is_the_contract_figure(demo_window):
+    """The table's 'Per clinical FTE' for appointments is the contract's period figure, which
+    pairs each practice's appointments with its own staff (the table once divided by every
+    practice's FTE: 388.9 beside the trend's 390.4)."""
+    page = show(demo_window, "pcn", demo.DEMO_PCN)
+    conn, selection = demo_window.state.conn, demo_window.state.selection
+    expected = period_summary(conn, selection)["appointments_per_clinical_fte"]
+    assert expected
+    assert row_of(page, "appointments_total")["per_fte"] == pytest.approx(expected)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from practice_desk.metrics import Selection, metric_rows
+from practice_desk.metrics import Selection, metric_rows, period_summary
 from practice_desk.metrics.appointments import list_size_total
 from practice_desk.metrics.definitions import definitions
 from practice_desk.metrics.national import national_band, national_series, percentile
@@ -118,9 +118,9 @@ def _per_1000_parts(key: str, value: float, row: dict,
 
 
 def figures(conn: sqlite3.Connection, selection: Selection, rows: list[dict] | None = None,
-            practices: list[str] | None = None) -> list[Figure]:
+            practices: list[str] | None = None, period: dict | None = None) -> list[Figure]:
     """The channel and capacity rows of the page for the selection's period (`practices`: the
-    selection's, when the caller has resolved them)."""
+    selection's, when the caller has resolved them; `period`: its period_summary, when read)."""
     rows = metric_rows(conn, selection) if rows is None else rows
     practices = selection.practices(conn) if practices is None else practices
     sizes = {row["month"]: list_size_total(conn, practices, row["month"]) for row in rows}
@@ -146,6 +146,11 @@ def figures(conn: sqlite3.Connection, selection: Selection, rows: list[dict] | N
             figure.monthly = total / figure.months
             figure.per_1000 = sized / patients * 1000 if patients else None
             figure.per_fte = staffed / fte if fte else None
+        if key == "appointments_total" and figure.months:
+            # The contract's figure pairs each practice's appointments with its own staff (a
+            # practice with appointments but no workforce snapshot adds to neither).
+            period = period_summary(conn, selection) if period is None else period
+            figure.per_fte = (period or {}).get("appointments_per_clinical_fte")
         found.append(figure)
     for key, label in STAFF:
         figure = Figure(key, label)

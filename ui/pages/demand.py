@@ -155,13 +155,13 @@ class DemandPage(Page):
         if not rows or cancelled():
             return data
         start, end = rows[0]["month"], rows[-1]["month"]
-        found = demand.figures(conn, selection, rows, reading.practices)
+        summary = reading.period(AREAS - {CALL_LOG}) or {}
+        found = demand.figures(conn, selection, rows, reading.practices, summary)
         data["table"] = self._table_rows(conn, found, start, end)
         missing = demand.missing_sources(found)
         notes = ["Not shown for want of data: " + "; ".join(missing) + "."] if missing else []
         gap = missing_list_size(conn, reading.practices, [row["month"] for row in rows])
         data["missing"] = notes + ([gap] if gap else [])  # why per-1,000 is blank, what fills it
-        summary = reading.period(AREAS - {CALL_LOG}) or {}
         data["tiles"] = {key: (summary.get(key), demand.england_band(conn, key, start, end)
                                if key in demand.ENGLAND_KEYS else None) for key in TILES}
         data["trends"] = {}
