@@ -21,6 +21,19 @@ def get_setting(conn: sqlite3.Connection, key: str, default: str | None = None) 
     return row[0] if row else default
 
 
+MY_SCOPE = "my_scope"  # setting: 'practice:CODE' or 'pcn:CODE', the selection the user calls theirs
+
+
+def my_scope(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    """('practice' or 'pcn', code) the user said is theirs, while the database still holds it."""
+    kind, _, code = (get_setting(conn, MY_SCOPE) or "").partition(":")
+    column = {"practice": "ods_code", "pcn": "pcn_code"}.get(kind)
+    if not column or not conn.execute(
+            f"SELECT 1 FROM practices WHERE {column} = ? LIMIT 1", (code,)).fetchone():
+        return None
+    return kind, code
+
+
 def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?, ?) "

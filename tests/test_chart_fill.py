@@ -223,6 +223,24 @@ def test_the_default_selection_is_every_practice_with_data_without_one_pcn(tmp_p
     conn.close()
 
 
+def test_the_default_selection_is_the_users_own_when_they_chose_one(tmp_path):
+    """The practice or PCN the user said is theirs comes first; one no longer in the database
+    is passed over."""
+    from local_db import queries
+
+    conn = open_database(tmp_path / "mine.sqlite")
+    for name in ("Practice_Level_Crosstab_subset_Oct_25.csv", "Mapping_subset_Oct_25.csv"):
+        assert import_file(conn, DATA_DIR / name).status == "done"
+    queries.set_setting(conn, queries.MY_SCOPE, "practice:D81001")
+    assert default_scope(conn).practices == ("D81001",)
+    queries.set_setting(conn, queries.MY_SCOPE, "pcn:U88254")
+    scope = default_scope(conn)
+    assert scope.pcn == "U88254" and scope.practices == ()
+    queries.set_setting(conn, queries.MY_SCOPE, "practice:Z99999")  # gone (e.g. an undone file)
+    assert default_scope(conn).pcn is None and len(default_scope(conn).practices) == 13
+    conn.close()
+
+
 def test_one_month_draws_the_england_band_its_legend_lists(qtbot, tmp_path):
     from ui import theme
     from ui.charts import MonthlyChart

@@ -13,7 +13,7 @@ from local_db.connection import open_database, open_for_viewing, resolve_db_path
 from practice_desk.metrics import Selection
 
 log = logging.getLogger(__name__)
-MINE_KEY = "my_scope"
+MINE_KEY = queries.MY_SCOPE
 
 
 class AppState(QObject):

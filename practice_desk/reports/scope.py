@@ -48,8 +48,14 @@ class ExportScope:
 
 def default_scope(conn: sqlite3.Connection, start: str | None = None,
                   end: str | None = None) -> ExportScope:
-    """No practice or PCN named (metrics.md: the selection is optional): the PCN when the
-    database holds one, else every practice with data."""
+    """No practice or PCN named (metrics.md: the selection is optional): the practice or PCN the
+    user said is theirs (the app asks once), else the PCN when the database holds one, else every
+    practice with data."""
+    mine = queries.my_scope(conn)
+    if mine is not None:
+        kind, code = mine
+        return ExportScope(practices=(code,) if kind == "practice" else (),
+                           pcn=code if kind == "pcn" else None, start=start, end=end)
     pcns = queries.list_pcns(conn)
     if len(pcns) == 1:
         return ExportScope(pcn=pcns[0]["pcn_code"], start=start, end=end)
