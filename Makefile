@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-calls installer clean
+.PHONY: setup run test lint bench bench-calls bench-tools installer clean
 
 setup: $(STAMP)
 
@@ -24,12 +24,18 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check practice_desk local_db ui tests bench installers
 
-bench: setup
+# The benchmarks compare against the sqlite3 shell's .import: install it where it is missing
+# (Debian/Ubuntu, as root; elsewhere the benchmark says how).
+bench-tools:
+	@command -v sqlite3 >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; } || true
+
+bench: setup bench-tools
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_workbooks.py
 
 # 1-million-call import and the Telephony page on a 3-year PCN (bench/RESULTS_TELEPHONY.md).
-bench-calls: setup
+bench-calls: setup bench-tools
 	QT_QPA_PLATFORM=offscreen $(PY) bench/bench_calls.py
 
 # Linux package (dist/practice-desk_<version>_<arch>.deb) from the PyInstaller bundle (dist/practice-desk/).
