@@ -572,12 +572,12 @@ def load_daily(ctx: ImportContext, source: Source) -> None:
         raw_value = row[i_value].strip()
         if raw_value in ("", "-"):
             value = None
-        elif _VALUE.match(raw_value) and float(raw_value) <= MAX_COUNT:
-            value = int(float(raw_value))
         elif _VALUE.match(raw_value):
-            problems.add(source.problem(line, f"value '{raw_value}' is too large to be real "
-                                              f"(over {MAX_COUNT:,})"))
-            continue
+            try:
+                value = check_count(int(float(raw_value)), raw_value, "value")
+            except ValueError as exc:
+                problems.add(source.problem(line, str(exc)))
+                continue
         else:
             problems.add(source.problem(line, f"value '{raw_value}' is not a whole number of "
                                               "calls"))

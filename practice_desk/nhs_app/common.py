@@ -15,7 +15,7 @@ from practice_desk.importing.mapping import Table
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import is_workbook, open_workbook
-from practice_desk.plausible import MAX_COUNT
+from practice_desk.plausible import check_count
 
 # Cells that mean "no figure": blank, NULL, and the suppression marks NHS publications use.
 MISSING = {"", "null", "none", "nan", "n/a", "na", "-", "–", "*", "c", "x", "z", ".", "..",
@@ -51,9 +51,10 @@ def figure(text: str) -> int | None:
 
 
 def _plausible(number: int, text: str) -> int:
-    if number > MAX_COUNT:
-        raise BadFigure(f"'{text}' is too large to be real (over {MAX_COUNT:,})")
-    return number
+    try:
+        return check_count(number, text, "figure")
+    except ValueError as exc:
+        raise BadFigure(str(exc)) from None
 
 
 def to_month(text: str) -> str:
