@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from local_db.connection import open_database
+from practice_desk.importing import import_file
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -107,3 +108,12 @@ def pages_draw_before_refresh_returns(request, monkeypatch):
     test machine can take longer than the app's 100 ms). test_page_refresh.py sets its own."""
     if "qtbot" in request.fixturenames:
         monkeypatch.setattr("ui.pages.base.REFRESH_BUDGET_S", 60.0)
+
+
+@pytest.fixture
+def filled(db_path: Path, crosstab_csv: Path) -> Path:
+    """A database file holding the GPAD crosstab subset, closed again."""
+    conn = open_database(db_path)
+    assert import_file(conn, crosstab_csv).status == "done"
+    conn.close()
+    return db_path

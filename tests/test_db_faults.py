@@ -37,14 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def filled(db_path, crosstab_csv):
-    conn = open_database(db_path)
-    assert import_file(conn, crosstab_csv).status == "done"
-    conn.close()
-    return db_path
-
-
-@pytest.fixture
 def quick_busy(monkeypatch):
     monkeypatch.setattr(connection, "BUSY_TIMEOUT", 0.2)
 

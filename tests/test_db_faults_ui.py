@@ -44,14 +44,6 @@ class Dialogs:
             box.reject()
 
 
-@pytest.fixture
-def filled(db_path, crosstab_csv):
-    conn = open_database(db_path)
-    assert import_file(conn, crosstab_csv).status == "done"
-    conn.close()
-    return db_path
-
-
 @pytest.fixture(autouse=True)
 def quiet_logs(monkeypatch, tmp_path):
     monkeypatch.setenv("PRACTICE_DESK_LOG_DIR", str(tmp_path / "logs"))
