@@ -68,12 +68,15 @@ def upsert_practice(ctx: ImportContext, ods_code: str, fields: dict[str, str], a
 def upsert_practices(ctx: ImportContext,
                      practices: Iterable[tuple[str, dict[str, str | None], str]]) -> None:
     """upsert_practice for many (ods_code, fields, as_of), in one executemany."""
-    rows = []
-    for code, fields, as_of in practices:
-        ctx.mention("practice", code)
-        rows.append([code, *[fields.get(f) or None for f in PRACTICE_FIELDS], as_of,
-                     ctx.import_id])
-    ctx.conn.executemany(_UPSERT, rows)
+    upsert_practice_rows(ctx, [(code, *[fields.get(f) or None for f in PRACTICE_FIELDS], as_of)
+                               for code, fields, as_of in practices])
+
+
+def upsert_practice_rows(ctx: ImportContext, rows: list[tuple]) -> None:
+    """upsert_practices for rows laid out (ods_code, *PRACTICE_FIELDS, as_of), None for a blank:
+    what an importer that reads a column at a time has without a dict a row."""
+    ctx.mentions.update(("practice", row[0]) for row in rows)
+    ctx.conn.executemany(_UPSERT, [(*row, ctx.import_id) for row in rows])
 
 
 _UPSERT = (
