@@ -252,6 +252,58 @@ def test_a_bad_count_is_named_with_its_row(conn, tmp_path):
     assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 0
 
 
+def test_each_bad_row_is_named_with_its_row_and_first_problem(conn, tmp_path):
+    """Table 2 is read a column at a time; each bad row is still named by its sheet row, with
+    the first problem in the row's own order (month, then the counts left to right)."""
+    good = ("ACCURX LIMITED", (100, 60, 40, 0), 5000, 1)
+    path = _write_edition(tmp_path / "bad.xlsx", [
+        ("A00001", *good),                                                # row 6
+        ("A00002", "ACCURX LIMITED", (100, "lots", 40, 0), -5, 1),        # row 7: two problems
+        ("BAD CODE!", *good),                                             # row 8
+        ("A00004", *good),                                                # row 9: month below
+        ("A00001", *good),                                                # row 10: a repeat
+        ("A00006", "ACCURX LIMITED", ("inf", 0, 0, 0), 5000, 1),          # row 11
+        ("A00007", "ACCURX LIMITED", (100, 60, 40, 0), 2 * 10**9, 1),     # row 12
+        ("A00008", "ACCURX LIMITED", (100, "*", "*", 0), 5000, 1),        # row 13: fine
+    ], "Participation")
+    book = openpyxl.load_workbook(path)
+    book["Table 2"]["A9"] = "not a month"
+    book.save(path)
+    report = import_file(conn, path)
+    assert report.status == "failed"
+    where = "bad.xlsx, sheet 'Table 2': "
+    assert [(p.file, p.line, p.problem) for p in report.problems] == [
+        ("bad.xlsx", 7, where + "clinical 'lots' is not a number"),
+        ("bad.xlsx", 8, where + "'BAD CODE!' is not a practice ODS code"),
+        ("bad.xlsx", 9, where + "'not a month' is not a date in a form NHS files use (such as "
+                                "01OCT2025)"),
+        ("bad.xlsx", 10, where + "repeats practice A00001 for 2025-10"),
+        ("bad.xlsx", 11, where + "submissions 'inf' is not a whole number of submissions or "
+                                 "patients"),
+        ("bad.xlsx", 12, where + "patients '2000000000.0' is too large to be real (over "
+                                 "1,000,000,000)"),
+    ]
+    assert conn.execute("SELECT COUNT(*) FROM oc_practice_months").fetchone()[0] == 0
+
+
+def test_table_2_ends_at_the_first_row_without_a_code(conn, tmp_path):
+    """The notes under the table (in the GP Code column in the real workbooks) are not read as
+    practices, and a padded code or text count is read as the workbook shows it."""
+    path = _write_edition(tmp_path / "edition.xlsx", [
+        (" a00001 ", "ACCURX LIMITED", ("1,200", " 700 ", 500.0, 0), "5,000", 1),
+        ("A00002", " No Data ", (0, 0, 0, 0), 4000, 1),
+    ], "Participation")
+    report = import_file(conn, path)
+    assert report.ok, report.message
+    assert (report.rows_read, report.rows_stored) == (2, 2)
+    stored = conn.execute("SELECT ods_code, supplier, submissions, clinical, admin, patients "
+                          "FROM oc_practice_months ORDER BY ods_code").fetchall()
+    assert [tuple(r) for r in stored] == [("A00001", "ACCURX LIMITED", 1200, 700, 500, 5000),
+                                          ("A00002", "No Data", None, None, None, 4000)]
+    name = conn.execute("SELECT name, pcn_code FROM practices WHERE ods_code = 'A00001'")
+    assert tuple(name.fetchone()) == ("a00001  SURGERY", "U00001")
+
+
 # --- workbooks recognised as NHS England's but not read -----------------------------------------
 def _titled_workbook(path: Path, title: str, sheet: str = "Table 1") -> Path:
     book = openpyxl.Workbook()
