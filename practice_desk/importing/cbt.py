@@ -64,7 +64,7 @@ _SPACES = re.compile(r"\s+")
 
 def _norm(value: object) -> str:
     """Header text without footnote marks ('[2,3]'), line breaks, case: 'gp practice (ods_code)'."""
-    if value is None:
+    if value is None or value == "":  # most cells of a sheet's first rows
         return ""
     return _SPACES.sub(" ", _FOOTNOTE.sub(" ", str(value))).strip().lower()
 

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -116,6 +117,7 @@ def _plain_name(name: str) -> str:
 _FOOTNOTE = re.compile(r"(\s*\[\w{1,3}\]|\s*\(\d{1,2}\)|[*\u00b9\u00b2\u00b3\u2070-\u2079]+)+$")
 
 
+@lru_cache(maxsize=4096)  # detection compares every header row with every preset's names
 def normalise_name(name: str) -> str:
     """Header names and words compare without case, outer spaces, BOMs, Excel's apostrophe,
     and with hyphens, underscores and runs of spaces alike (3CX's `time-start` is also written

@@ -19,7 +19,7 @@ from local_db.bulk import insert_rows
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_month
 from practice_desk.importing.importer import Importer
-from practice_desk.importing.problems import ImportFailed
+from practice_desk.importing.problems import ImportFailed, ImportProblem
 from practice_desk.importing.rows import PRACTICE_FIELDS, upsert_practice_rows, valid_ods
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import Workbook, blank, open_workbook
@@ -75,6 +75,8 @@ _BAND = re.compile(r"^\d{2}:\d{2}\s*-\s*\d{2}:\d{2}$")
 
 def header_name(cell: object) -> str:
     """A header cell without its footnote marks ('Supplier [4, 5, 6]' -> 'supplier')."""
+    if cell == "":
+        return ""
     text = _MARKS.sub("", str(cell)).replace("\n", " ")
     return re.sub(r"\s+", " ", text).strip().casefold()
 
@@ -99,7 +101,7 @@ def is_oc_workbook(path: Path) -> bool:
     """True for a workbook one of whose sheets ('Table 2' in every edition seen) holds this
     publication's practice table."""
     try:
-        return _table2_sheet(open_workbook(path)) is not None
+        return _table2(open_workbook(path)) is not None
     except ImportFailed:  # a workbook that cannot be read is simply not this kind
         return False
 
@@ -109,12 +111,14 @@ def _sheet(book: Workbook, name: str) -> str | None:
     return next((s for s in book.sheet_names if s.replace(" ", "").casefold() == key), None)
 
 
-def _table2_sheet(book: Workbook) -> str | None:
+def _table2(book: Workbook) -> tuple[str, int, dict[str, int]] | None:
+    """(sheet, header row index, {column: position}) of the practice table, 'Table 2' first."""
     named = _sheet(book, "table2")
     others = [s for s in book.sheet_names if s != named]
     for sheet in [named, *others] if named else others:
-        if _find_table2(book.head(sheet, HEADER_SCAN)) is not None:
-            return sheet
+        found = _find_table2(book.head(sheet, HEADER_SCAN))
+        if found is not None:
+            return sheet, *found
     return None
 
 
@@ -155,41 +159,37 @@ def _count(value: object, what: str) -> int | None:
 
 
 def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]:
-    sheet = _table2_sheet(book)
-    rows = book.rows(sheet) if sheet else []
-    found = _find_table2(rows)
+    found = _table2(book)
     if found is None:
         raise ImportFailed([source.problem(None, (
             "Table 2 has no practice table (columns Month, GP Code, Submissions, Clinical "
             "Submissions, Administrative Submissions, Other/Unknown Type Submissions, "
             "Registered Patient Count)"))])
-    header, col = found
+    sheet, header, col = found
+    rows = book.rows(sheet)
     where = f"{source.name}, sheet '{sheet}'"
     cells, bad = _columns(rows[header + 1:], col)
     problems = RowProblems()
     stored: dict[tuple[str, str], tuple] = {}
     kept: list[int] = []  # positions of the stored rows, for their practices' details
     missing = 0
-    for k, (code, month, supplier, taking_part, *counts) in enumerate(zip(
-            cells["code"], cells["month"], cells["supplier"], cells["participation"],
-            *(cells[c] for c in COUNTS), cells["patients"], strict=True)):
-        line = header + 2 + k  # the sheet's row number
+    import_id = ctx.import_id
+    for k, (code, month, supplier, taking_part, submissions, clinical, admin, other,
+            patients) in enumerate(zip(cells["code"], cells["month"], cells["supplier"],
+                                       cells["participation"], *(cells[c] for c in COUNTS),
+                                       cells["patients"], strict=True)):
         if k % CHECK_ROWS == 0:
+            line = header + 2 + k
             ctx.part_done(source, 0.9 * line / len(rows), f"{source.name}: Table 2, row {line:,}")
-        if not valid_ods(code):
-            problems.add(source.problem(line, f"{where}: '{code}' is not a practice ODS code"))
+        if not (3 <= len(code) <= 10 and code.isalnum()) or k in bad or (code, month) in stored:
+            problems.add(_row_problem(source, where, header + 2 + k, code, month, bad.get(k)))
             continue
-        if k in bad:
-            problems.add(source.problem(line, f"{where}: {bad[k]}"))
-            continue
-        if taking_part == 0 or (supplier.casefold() in NO_DATA and not any(counts[:-1])):
-            counts[:-1] = [None] * len(COUNTS)  # no data: stored as missing, not zeros
+        if taking_part == 0 or (not (submissions or clinical or admin or other)
+                                and supplier.casefold() in NO_DATA):
+            submissions = clinical = admin = other = None  # no data: missing, not zeros
             missing += 1
-        if (code, month) in stored:
-            problems.add(source.problem(line, f"{where}: repeats practice {code} for {month}"))
-            continue
-        stored[(code, month)] = (ctx.import_id, code, month, supplier or None, taking_part,
-                                 *counts)
+        stored[(code, month)] = (import_id, code, month, supplier or None, taking_part,
+                                 submissions, clinical, admin, other, patients)
         kept.append(k)
     ctx.rows_read += len(cells["code"])
     problems.raise_if_any()
@@ -206,6 +206,16 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
         ctx.warn(f"{source.name}: {missing:,} practice{'s' if missing > 1 else ''} with no data "
                  "(not taking part, or supplier 'No Data') stored as missing, not 0")
     return months
+
+
+def _row_problem(source: Source, where: str, line: int, code: str, month: str | None,
+                 bad: str | None) -> ImportProblem:
+    """A bad row's first problem: its code, then its cells in order, then a repeat."""
+    if not valid_ods(code):
+        return source.problem(line, f"{where}: '{code}' is not a practice ODS code")
+    if bad is not None:
+        return source.problem(line, f"{where}: {bad}")
+    return source.problem(line, f"{where}: repeats practice {code} for {month}")
 
 
 def _columns(body: list[list], col: dict[str, int]) -> tuple[dict[str, list], dict[int, str]]:

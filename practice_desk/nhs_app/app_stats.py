@@ -206,10 +206,10 @@ class AppPreset:
     long: bool = False
 
     def for_header(self, header: list[str]) -> ColumnMapping | None:
-        names = {normalise_name(h): h.strip() for h in header}
         guess = _guess(header)
         if "practice" not in guess or "month" not in guess:
-            return None
+            return None  # before normalising the names again: most rows of a workbook stop here
+        names = {normalise_name(h): h.strip() for h in header}
         if self.long:
             if "measure" not in guess or "value" not in guess:
                 return None
