@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from practice_desk.importing import context
 from practice_desk.importing.context import DuplicateRows, ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
@@ -56,9 +54,8 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
     note_encoding(ctx, reader)
     col = column_index(reader, CROSSTAB_COLUMNS)
     loop = _CrosstabLoop(ctx, source, reader, col)
-    opened = reader.opened
-    with opened.text:
-        loop.run(opened.fields(), opened)
+    with reader.opened.text:
+        loop.run(reader.opened)
     loop.problems.raise_if_any()
     ctx.rows_read += loop.rows
     ctx.rows_stored += loop.rows
@@ -74,6 +71,9 @@ def load_crosstab(ctx: ImportContext, source: Source) -> None:
 _LABEL_COLUMNS = [("hcp_type", "HCP_TYPE"), ("appt_mode", "APPT_MODE"),
                   ("category", "NATIONAL_CATEGORY"), ("interval", "TIME_BETWEEN_BOOK_AND_APPT"),
                   ("status", "APPT_STATUS")]
+# The published files end with these columns: the practice's columns come before them.
+_PUBLISHED_TAIL = ["HCP_TYPE", "APPT_MODE", "NATIONAL_CATEGORY", "TIME_BETWEEN_BOOK_AND_APPT",
+                   "COUNT_OF_APPOINTMENTS", "APPT_STATUS"]
 _INSERT_CROSSTAB = ("INSERT INTO gpad_appointments (import_id, ods_code, month, hcp_type, "
                     "appt_mode, category, interval, status, count) VALUES ")
 ROWS_PER_INSERT = 1000  # rows in one multi-row INSERT (9,000 values, under SQLite's 32,766)
@@ -90,82 +90,127 @@ def _insert_rows(conn, values: list, rows: int | None = None) -> None:
 
 
 class _CrosstabLoop:
-    """The row loop of a crosstab (~1.2 million rows a national month). Everything that repeats
-    row after row is worked out once and remembered: the practice-month (rows come a practice
-    at a time, so it is looked at only when the code or month text changes), the five label ids
-    of each label combination, and each count text. A row then costs a few dictionary look-ups,
-    and its repeat check one integer: (practice-month number, label combination number)."""
+    """The row loop of a crosstab (~1.2 million rows a national month). Rows come a practice at
+    a time and repeat the same few hundred label combinations, so a line is first tried on the
+    fast path: when it starts with the practice columns of the row before and its label,
+    status and count texts were all seen before, it costs a split and three look-ups (`run`).
+    Any other line is split as the csv module would and goes through every check (`_row`),
+    which also teaches the fast path; every problem is found there. Everything that repeats is
+    worked out once: the practice-month (looked at only when the code or month text changes),
+    the five label ids of each combination, each count text; the repeat check is one integer:
+    (practice-month number, label combination number)."""
 
     def __init__(self, ctx: ImportContext, source: Source, reader: CsvReader,
                  col: dict[str, int]):
         self.ctx, self.source, self.reader = ctx, source, reader
         self.col = col
         self.width = len(reader.header)
+        # The fast path needs the published layout's last six columns (any columns before).
+        self.published = reader.header[-6:] == _PUBLISHED_TAIL
         self.month_of = CachedParser(_month)
         self.problems = RowProblems()
         self.units: dict[tuple[str, str], int] = {}  # (code, month) -> its number; the claims
         self.practices: dict[str, tuple[str, list[str]]] = {}  # code -> newest (month, row)
         self.combos: dict[tuple[int, ...], int] = {}  # five label ids -> combination number
+        self.labels_seen: dict[tuple[str, ...], tuple[tuple[int, ...], int]] = {}
+        self.counts: dict[str, int] = {}  # count text -> count
+        # (labels text, status text with its line end) -> (label ids, combination number)
+        self.line_labels: dict[tuple[str, str], tuple[tuple[int, ...], int]] = {}
+        # The fast path's practice: (its columns' text up to the labels, (import id, code,
+        # month), practice-month number << 32), from the last row _row stored.
+        self.practice_line: tuple[str | None, tuple, int] = (None, (), 0)
+        self.seen: set[int] = set()
+        self.values: list = []  # rows waiting to be inserted, flat
+        self.last_code = self.last_month = None
+        self.unit = None  # (code, month, number << 32) of the current practice-month, or a problem
         self.rows = 0
 
-    def run(self, csv_rows: Iterator[list[str]], where: OpenCsv) -> None:
-        ctx, source, col, problems = self.ctx, self.source, self.col, self.problems
-        width, import_id, check_every = self.width, ctx.import_id, context.CHECK_EVERY
-        i_month, i_code, i_count = (col["APPOINTMENT_MONTH_START_DATE"], col["GP_CODE"],
-                                    col["COUNT_OF_APPOINTMENTS"])
-        i_hcp, i_mode, i_category, i_interval, i_status = (col[c] for _, c in _LABEL_COLUMNS)
-        labels_seen: dict[tuple[str, ...], tuple[tuple[int, ...], int]] = {}
-        counts: dict[str, int] = {}
-        seen: set[int] = set()
-        values: list = []  # rows waiting to be inserted, flat
-        extend, conn = values.extend, ctx.conn
-        flush_at = 9 * BATCH
-        last_code = last_month = None
-        unit = None  # (code, month, number << 32) of the current practice-month, or a problem
-        rows = 0
-        for row in csv_rows:
+    def run(self, where: OpenCsv) -> None:
+        where.refuse_if_damaged()
+        ctx, check_every = self.ctx, context.CHECK_EVERY
+        line_labels, counts, seen = self.line_labels, self.counts, self.seen
+        extend = self.values.extend
+        prefix, head, base = self.practice_line
+        skip = len(prefix or "")
+        line_num, rows = where.reader.line_num, 0
+        for line in where.text:
             rows += 1
             if not rows % check_every:
                 self.rows = rows
                 ctx.tick(self.reader, rows)
-            if len(row) != width:
-                rows -= self._odd_width(row, where.line_num)
-                continue
-            raw_code, raw_month = row[i_code], row[i_month]
-            if raw_code != last_code or raw_month != last_month:
-                last_code, last_month = raw_code, raw_month
-                unit = self._unit(raw_code, raw_month, row)
-            if type(unit) is not tuple:
-                rows -= self._bad_unit(unit, row, i_count, where.line_num)
-                continue
-            count = counts.get(row[i_count])
-            if count is None:
+                self._flush()
+            if prefix is not None and line.startswith(prefix):
                 try:
-                    count = counts[row[i_count]] = parse_count(row[i_count])
-                except ValueError as exc:
-                    problems.add(source.problem(where.line_num, str(exc)))
-                    continue
-            labels = (row[i_hcp], row[i_mode], row[i_category], row[i_interval], row[i_status])
-            found = labels_seen.get(labels)
-            if found is None:
-                found = labels_seen[labels] = self._combination(labels)
-            ids, combo = found
-            key = unit[2] | combo
-            if key in seen:
-                problems.add(source.problem(where.line_num, "repeats an earlier row for the "
-                                            "same practice, month, staff type, mode, category, "
-                                            "interval and status"))
-                continue
-            seen.add(key)
-            extend((import_id, unit[0], unit[1], *ids, count))
-            if len(values) >= flush_at:
-                _insert_rows(conn, values)
-                del values[:len(values) - len(values) % (9 * ROWS_PER_INSERT)]
-        _insert_rows(conn, values)
-        del values[:len(values) - len(values) % (9 * ROWS_PER_INSERT)]
+                    labels, count, status = line[skip:].rsplit(",", 2)
+                except ValueError:  # too few fields: _row says so
+                    labels = count = status = None
+                found = line_labels.get((labels, status))
+                count = counts.get(count)
+                if found is not None and count is not None:
+                    key = base | found[1]
+                    if key not in seen:
+                        seen.add(key)
+                        extend((*head, *found[0], count))
+                        line_num += 1
+                        continue
+            where.line_num = line_num
+            row = where.split(line)
+            line_num = where.line_num
+            rows -= self._row(row, line, line_num)
+            prefix, head, base = self.practice_line
+            skip = len(prefix or "")
+        self._flush()
+        values = self.values
         if values:
-            _insert_rows(conn, values, len(values) // 9)
+            _insert_rows(ctx.conn, values, len(values) // 9)
         self.rows = rows
+
+    def _flush(self) -> None:
+        """Insert the whole statements' worth of rows waiting."""
+        values = self.values
+        _insert_rows(self.ctx.conn, values)
+        del values[:len(values) - len(values) % (9 * ROWS_PER_INSERT)]
+
+    def _row(self, row: list[str], line: str, line_num: int) -> int:
+        """Check and keep one row (`line` is its text, `row` its fields), or record its problem.
+        1 when the row is blank (not counted), else 0."""
+        if len(row) != self.width:
+            return self._odd_width(row, line_num)
+        col = self.col
+        raw_code, raw_month = row[col["GP_CODE"]], row[col["APPOINTMENT_MONTH_START_DATE"]]
+        if raw_code != self.last_code or raw_month != self.last_month:
+            self.last_code, self.last_month = raw_code, raw_month
+            self.unit = self._unit(raw_code, raw_month, row)
+        unit = self.unit
+        i_count = col["COUNT_OF_APPOINTMENTS"]
+        if type(unit) is not tuple:
+            return self._bad_unit(unit, row, i_count, line_num)
+        count = self.counts.get(row[i_count])
+        if count is None:
+            try:
+                count = self.counts[row[i_count]] = parse_count(row[i_count])
+            except ValueError as exc:
+                self.problems.add(self.source.problem(line_num, str(exc)))
+                return 0
+        labels = tuple(row[col[c]] for _, c in _LABEL_COLUMNS)
+        found = self.labels_seen.get(labels)
+        if found is None:
+            found = self.labels_seen[labels] = self._combination(labels)
+        ids, combo = found
+        key = unit[2] | combo
+        if key in self.seen:
+            self.problems.add(self.source.problem(line_num, "repeats an earlier row for the "
+                                                  "same practice, month, staff type, mode, "
+                                                  "category, interval and status"))
+            return 0
+        self.seen.add(key)
+        self.values.extend((self.ctx.import_id, unit[0], unit[1], *ids, count))
+        if self.published and '"' not in line:  # its text is its fields: teach the fast path
+            prefix = ",".join(row[:-6]) + ","
+            labels_text, _, status = line[len(prefix):].rsplit(",", 2)
+            self.line_labels[(labels_text, status)] = found
+            self.practice_line = (prefix, (self.ctx.import_id, unit[0], unit[1]), unit[2])
+        return 0
 
     def _unit(self, raw_code: str, raw_month: str, row: list[str]):
         """(code, month, number << 32) of a practice-month, first seen or not; else the

@@ -284,26 +284,31 @@ class OpenCsv:
 
     def fields(self) -> Iterator[list[str]]:
         """Every row's fields as the csv reader would give them (blank rows too), its physical
-        line in `self.line_num`, about twice as fast for a million rows: a line without
-        quotes and shorter than MAX_FIELD is split on the delimiter; any other line is given
-        to a csv reader that takes further lines as it needs them (a quoted line break)."""
+        line in `self.line_num`, about twice as fast for a million rows (see `split`)."""
         self.refuse_if_damaged()
-        text, delimiter = self.text, self.reader.dialect.delimiter
         self.line_num = self.reader.line_num
-        for line in text:
-            if '"' in line or len(line) > MAX_FIELD:
-                quoted = csv.reader(itertools.chain((line,), text), delimiter=delimiter)
-                try:
-                    row = next(quoted, [])
-                except csv.Error as exc:
-                    problem = self.source.problem(self.line_num + 1, f"unreadable CSV ({exc})")
-                    raise ImportFailed([problem]) from None
-                self.line_num += quoted.line_num
-                yield row
-                continue
-            self.line_num += 1
-            line = line.rstrip("\r\n")
-            yield line.split(delimiter) if line else []
+        split = self.split
+        for line in self.text:
+            yield split(line)
+
+    def split(self, line: str) -> list[str]:
+        """The fields of `line`, a line just read from `self.text`, as the csv reader would give
+        them, `self.line_num` moved on to its last physical line. A line without quotes and
+        shorter than MAX_FIELD is split on the delimiter; any other line is given to a csv reader
+        that takes further lines from `self.text` as it needs them (a quoted line break)."""
+        delimiter = self.reader.dialect.delimiter
+        if '"' in line or len(line) > MAX_FIELD:
+            quoted = csv.reader(itertools.chain((line,), self.text), delimiter=delimiter)
+            try:
+                row = next(quoted, [])
+            except csv.Error as exc:
+                problem = self.source.problem(self.line_num + 1, f"unreadable CSV ({exc})")
+                raise ImportFailed([problem]) from None
+            self.line_num += quoted.line_num
+            return row
+        self.line_num += 1
+        line = line.rstrip("\r\n")
+        return line.split(delimiter) if line else []
 
 
 def open_csv(source: Source, delimiter: str = ",") -> OpenCsv:
