@@ -5,6 +5,7 @@ stray quote, an oversized line). Rows, line numbers and problems must be the csv
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,105 @@ def test_a_quoted_name_with_a_comma_is_stored_whole(conn, tmp_path: Path,
     assert report.rows_stored == len(rows)
     name = conn.execute("SELECT name FROM practices WHERE ods_code = ?", (code,)).fetchone()[0]
     assert name == "DR SMITH, JONES & PARTNERS"
+
+
+# --- the fast path of the crosstab loop (gpad._CrosstabLoop.run) ------------------------
+# A line that starts like the row before and whose labels, status and count were seen before
+# skips the checks; every other line takes them. Written in the published column order the
+# fast path runs; with two of the last columns swapped it cannot, and every line is checked.
+# Both must store the same rows and report the same problems on the same lines.
+SWAPPED = [*range(12), 13, 12]  # APPT_STATUS before COUNT_OF_APPOINTMENTS
+
+
+def _write(path: Path, header: list[str], lines: list, order: list[int]) -> Path:
+    """`lines`: field lists (written in `order`) or raw text (written as it is)."""
+    out = [",".join(header[i] for i in order)]
+    out += [line if isinstance(line, str) else ",".join(line[i] for i in order)
+            for line in lines]
+    path.write_bytes(("\r\n".join(out) + "\r\n").encode())
+    return path
+
+
+def _stored(conn) -> Counter:
+    return Counter(tuple(r) for r in conn.execute("""
+        SELECT g.ods_code, g.month, h.raw, m.raw, c.raw, i.raw, s.raw, g.count
+        FROM gpad_appointments g
+        JOIN labels h ON h.id = g.hcp_type JOIN labels m ON m.id = g.appt_mode
+        JOIN labels c ON c.id = g.category JOIN labels i ON i.id = g.interval
+        JOIN labels s ON s.id = g.status"""))
+
+
+def _both_ways(tmp_path: Path, header: list[str], lines: list, monkeypatch) -> list:
+    """(checked lines, report, stored rows, practices) for the published order, then the
+    swapped one, each into a new database."""
+    from local_db.connection import open_database
+    from practice_desk.importing import gpad
+
+    checked = []
+    real_row = gpad._CrosstabLoop._row
+
+    def counting_row(self, *args):
+        checked[-1] += 1
+        return real_row(self, *args)
+
+    monkeypatch.setattr(gpad._CrosstabLoop, "_row", counting_row)
+    results = []
+    for name, order in (("published", list(range(14))), ("swapped", SWAPPED)):
+        checked.append(0)
+        conn = open_database(tmp_path / f"{name}.sqlite")
+        report = import_file(conn, _write(tmp_path / f"{name}.csv", header, lines, order))
+        practices = conn.execute("SELECT * FROM practices ORDER BY ods_code").fetchall()
+        results.append((checked[-1], report, _stored(conn), [tuple(p)[:-1] for p in practices]))
+        conn.close()
+    return results
+
+
+def _sample(crosstab_csv: Path) -> tuple[list[str], list[list[str]]]:
+    lines = crosstab_csv.read_text(encoding="utf-8-sig").splitlines()
+    return lines[0].split(","), [line.split(",") for line in lines[1:]]
+
+
+def test_the_fast_path_stores_what_the_checks_store(conn, tmp_path: Path, crosstab_csv: Path,
+                                                     monkeypatch) -> None:
+    """Awkward but valid lines among the real rows: quoted labels and counts, a count with
+    spaces, a blank line, a practice's rows in two runs, a new label, a count of 0."""
+    header, rows = _sample(crosstab_csv)
+    rows = [list(r) for r in rows]
+    rows[5][9] = f'"{rows[5][9]}"'  # a quoted mode, the same label
+    rows[6][12] = f'"{rows[6][12]}"'  # a quoted count
+    rows[7][12] = f" {rows[7][12]} "
+    rows[8][12] = "0"
+    rows[9][13] = "Attended "  # a label text not seen before
+    lines: list = [*rows[:40], "", *rows[300:320], *rows[40:300], ",,,,,,,,,,,,,", *rows[320:]]
+    (fast, published, stored, practices), (slow, swapped, stored_too, practices_too) = \
+        _both_ways(tmp_path, header, lines, monkeypatch)
+    assert published.status == swapped.status == "done", published.message
+    assert published.rows_stored == swapped.rows_stored == len(rows)
+    assert stored == stored_too
+    assert sum(stored.values()) == len(rows)
+    assert practices == practices_too
+    assert slow == len(lines) and fast < slow / 2  # the fast path did run
+
+
+def test_the_fast_path_finds_every_problem_the_checks_find(conn, tmp_path: Path,
+                                                           crosstab_csv: Path,
+                                                           monkeypatch) -> None:
+    """Bad lines after the whole file that start like the row before (a repeat, a bad count,
+    a field missing, one too many), a bad practice code, then a repeat of the practice before
+    it: the same problems on the same lines."""
+    header, rows = _sample(crosstab_csv)
+    bad_count = list(rows[-2])
+    bad_count[12] = "12x"
+    short, long = ",".join(rows[-2][:13]), ",".join([*rows[-2][:12], "GP", *rows[-2][12:]])
+    bad_code = list(rows[-2])
+    bad_code[1] = "Y0-"
+    lines: list = [*rows, rows[-3], bad_count, short, long, bad_code, rows[-5]]
+    (fast, published, _, _), (_, swapped, _, _) = _both_ways(tmp_path, header, lines,
+                                                            monkeypatch)
+    assert published.status == swapped.status == "failed"
+    found = [(p.line, p.problem) for p in published.problems]
+    assert found == [(p.line, p.problem) for p in swapped.problems]
+    end = len(rows) + 1  # the last line of the real rows
+    assert [line for line, _ in found] == [end + 1, end + 2, end + 3, end + 4, end + 5, end + 6]
+    assert "repeats an earlier row" in found[0][1] and "repeats an earlier row" in found[-1][1]
+    assert fast < len(lines) / 2

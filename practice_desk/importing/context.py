@@ -66,10 +66,14 @@ class ImportContext:
         if rows % CHECK_EVERY == 0:
             self.checkpoint(reader, rows)
 
-    def checkpoint(self, reader: CsvReader, rows: int) -> None:
-        """Reports progress and honours cancel (for importers that read blocks of rows)."""
+    def check_cancel(self) -> None:
+        """Stops the import when the user has cancelled it."""
         if self._cancel and self._cancel():
             raise ImportCancelled()
+
+    def checkpoint(self, reader: CsvReader, rows: int) -> None:
+        """Reports progress and honours cancel (for importers that read blocks of rows)."""
+        self.check_cancel()
         if self._progress:
             done = self.bytes_done + reader.position()
             fraction = min(done / self.total_bytes, 1.0)
@@ -78,8 +82,7 @@ class ImportContext:
     def part_done(self, source: Source, fraction: float, text: str) -> None:
         """Progress through a source read as a whole (a workbook sheet): `fraction` of it is done.
         Honours cancel too."""
-        if self._cancel and self._cancel():
-            raise ImportCancelled()
+        self.check_cancel()
         if self._progress:
             done = self.bytes_done + source.size() * min(max(fraction, 0.0), 1.0)
             self._progress(min(done / self.total_bytes, 0.99), text)
@@ -87,8 +90,7 @@ class ImportContext:
     def finished_source(self, source: Source) -> None:
         """Between the files of a zip: report progress and honour cancel there too."""
         self.bytes_done += source.size()
-        if self._cancel and self._cancel():
-            raise ImportCancelled()
+        self.check_cancel()
         if self._progress and self.bytes_done < self.total_bytes:  # the runner reports the end
             self._progress(self.bytes_done / self.total_bytes, f"{source.name}: done")
 
