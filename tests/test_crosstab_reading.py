@@ -185,3 +185,26 @@ def test_the_fast_path_finds_every_problem_the_checks_find(conn, tmp_path: Path,
     assert [line for line, _ in found] == [end + 1, end + 2, end + 3, end + 4, end + 5, end + 6]
     assert "repeats an earlier row" in found[0][1] and "repeats an earlier row" in found[-1][1]
     assert fast < len(lines) / 2
+
+
+def test_the_hash_and_the_encoding_check_are_one_pass(tmp_path: Path) -> None:
+    """runner's file hash checks the encoding on the way (remembered for the import): the
+    same hash and the same findings, placed on the right lines chunks into the file."""
+    import hashlib
+
+    from practice_desk.importing import sources
+
+    lines = [f"{i},PRACTICE {i},1".encode() for i in range(200_000)]  # 3.5 MB: 4 chunks
+    lines[150_000] = b"150000,CAF\xe9,1"  # Windows-1252
+    lines[170_000] = b"170000,NAME\x00,1"
+    data = b"\r\n".join(lines) + b"\r\n"
+    assert len(data) > 3 * sources.CHUNK
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    with sources.encodings_remembered():
+        digest = sources.file_hash(path)
+        found = sources.detect_encoding(Source(path))
+    assert digest == hashlib.sha256(data).hexdigest()
+    assert found == sources._detect_encoding(Source(path))
+    assert (found.name, found.first_non_utf8_line) == ("cp1252", 150_001)
+    assert found.problem.line == 170_001 and "control character (NUL)" in found.problem.problem

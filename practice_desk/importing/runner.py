@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import logging
 import sqlite3
@@ -29,7 +28,7 @@ from practice_desk.importing.context import (  # noqa: F401  (re-exported for ca
 )
 from practice_desk.importing.detect import Plan, plan_import
 from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
-from practice_desk.importing.sources import encodings_remembered
+from practice_desk.importing.sources import encodings_remembered, file_hash
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +51,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return self.status in ("done", "duplicate")
-
-
-def file_hash(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _now() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import itertools
 import re
@@ -156,31 +157,47 @@ def detect_encoding(source: Source) -> Encoding:
     return found[key]
 
 
-def _detect_encoding(source: Source) -> Encoding:
-    """One check for every CSV importer, in one pass over the bytes: the encoding, and a problem
-    for a file holding control characters or mixing UTF-8 and Windows-1252 text (read either
-    way, one half would be garbled). The header stays readable, so the file is still recognised
-    and the problem is reported with its line when the rows are read."""
+def file_hash(path: Path) -> str:
+    """The sha256 of a file's bytes. During an import (encodings_remembered), a file that is not
+    a zip has its encoding checked in the same pass over its bytes, and remembered."""
+    found = getattr(_REMEMBERED, "found", None)
+    if found is None or is_zip(path):
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    digest = hashlib.sha256()
+    found[(str(path), None)] = _detect_encoding(Source(path), digest.update)
+    return digest.hexdigest()
+
+
+def _detect_encoding(source: Source, also: Callable[[bytes], object] | None = None) -> Encoding:
+    """One check for every CSV importer, in one pass over the bytes (each chunk is given to
+    `also` too): the encoding, and a problem for a file holding control characters or mixing
+    UTF-8 and Windows-1252 text (read either way, one half would be garbled). The header stays
+    readable, so the file is still recognised and the problem is reported with its line when
+    the rows are read. Lines are counted only to place a problem."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line, not_utf8, utf8, control, first = 1, None, None, None, True
+    offset, not_utf8, utf8, control, first = 0, None, None, None, True
     with source.open() as f:
         while chunk := f.read(CHUNK):
+            if also is not None:
+                also(chunk)
             # Excel may put a UTF-8 byte-order mark before Windows-1252 text: it is no UTF-8 text.
             skip = len(UTF8_BOM) if first and chunk.startswith(UTF8_BOM) else 0
             first = False
             # translate() finds whether there is one eight times faster than the search.
             if control is None and chunk.translate(None, _NOT_CONTROL) and (
                     match := CONTROL_CHARACTERS.search(chunk)):
-                control = _control_problem(source, chunk, match.start(), line)
+                control = _control_problem(source, chunk, match.start(),
+                                           _line_at(source, offset))
             if not_utf8 is None and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    not_utf8 = line + chunk.count(b"\n", 0, exc.start)
+                    not_utf8 = _line_at(source, offset) + chunk.count(b"\n", 0, exc.start)
             if utf8 is None and not chunk.isascii():
                 if match := _UTF8_SEQUENCE.search(chunk, skip):
-                    utf8 = line + chunk.count(b"\n", 0, match.start())
-            line += chunk.count(b"\n")
+                    utf8 = _line_at(source, offset) + chunk.count(b"\n", 0, match.start())
+            offset += len(chunk)
     if not_utf8 is None:
         return Encoding("utf-8-sig", None, control)
     if utf8 is not None and control is None:
@@ -189,6 +206,16 @@ def _detect_encoding(source: Source) -> Encoding:
             "not (Windows-1252, as Excel saves it); read either way, names would be garbled. "
             "Export the file again, or save it once as 'CSV UTF-8' in Excel, and import it"))
     return Encoding("cp1252", not_utf8, control)
+
+
+def _line_at(source: Source, offset: int) -> int:
+    """The line byte `offset` of the source is on (read again: only a damaged file asks)."""
+    line = 1
+    with source.open() as f:
+        while offset > 0 and (chunk := f.read(min(CHUNK, offset))):
+            line += chunk.count(b"\n")
+            offset -= len(chunk)
+    return line
 
 
 def _control_problem(source: Source, chunk: bytes, at: int, line: int) -> ImportProblem:
