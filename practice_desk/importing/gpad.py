@@ -107,7 +107,7 @@ class _PracticeMonth:
 
 class _CrosstabLoop:
     """The row loop of a crosstab (~1.2 million rows a national month). Rows come a practice at
-    a time and repeat the same few hundred label combinations, so a line is first tried on the
+    a time and repeat the same few thousand label combinations, so a line is first tried on the
     fast path: when it starts with the practice columns of the row before and its label,
     status and count texts were all seen before, it costs a split, three look-ups and an add
     (`run`). Any other line is split as the csv module would and goes through every check
@@ -149,15 +149,14 @@ class _CrosstabLoop:
         shift, blank, n = where.reader.line_num, 0, 0
         for n, line in enumerate(where.text, 1):
             if not n % check_every:
-                self.rows = n - blank
                 ctx.checkpoint(self.reader, n - blank)
             if prefix is not None and line.startswith(prefix):
                 try:
-                    labels, count, status = line[skip:].rsplit(",", 2)
+                    labels, count_text, status = line[skip:].rsplit(",", 2)
                 except ValueError:  # too few fields: _row says so
-                    labels = count = status = None
+                    labels = count_text = status = None
                 found = line_labels.get((labels, status))
-                count = counts.get(count)
+                count = counts.get(count_text)
                 if found is not None and count is not None and found[1] not in seen:
                     seen.add(found[1])
                     extend((*head, *found[0], count))
