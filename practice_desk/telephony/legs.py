@@ -25,6 +25,7 @@ from practice_desk.importing.dates import BadDate, check_plausible, plausible_in
 from practice_desk.importing.mapping import ColumnMapping, normalise_name
 from practice_desk.importing.problems import ImportProblem
 from practice_desk.importing.sources import Source, open_csv
+from practice_desk.telephony import fixed_width
 from practice_desk.telephony.callers import CallerHasher
 from practice_desk.telephony.calllogs import ODS
 from practice_desk.telephony.rules import Rules111
@@ -105,12 +106,6 @@ class UnknownWords:
         return out
 
 
-def by_distinct(texts: list[str], convert: Callable[[str], float]) -> np.ndarray:
-    """convert(text) as floats for every text, computed once per distinct text."""
-    codes, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    return np.array([convert(text) for text in distinct], dtype=float)[codes]
-
-
 def objects(values) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
@@ -147,6 +142,7 @@ class LegReader:
         self.skipped = 0
         self.queued_without_log = 0
         self._offsets: dict[int, float] = {}  # local hour -> UTC offset in seconds (NaN: changes)
+        self._day_offsets: dict[int, float] = {}  # local day -> the same
         self._dates: dict[str, float] = {}
         self._clocks: dict[str, float] = {}
 
@@ -323,35 +319,47 @@ class LegReader:
         column) is on the start's local day, or the next when it would be before the start."""
         if name not in self.pos:
             return np.full(self.n, NAN)
-        texts = self.clean(name)
-        dates = self.clean("start_date") if "start_date" in self.pos and start is None else None
+        codes, distinct = self.distinct(name)
+        separate = "start_date" in self.pos and start is None
+        if separate:
+            date_codes, date_texts = self.distinct("start_date")
         if self.fmt:
-            local = np.full(len(texts), NAN)
-        elif dates is not None:
-            local = self._local(dates, texts)
+            local = np.full(self.n, NAN)
+        elif separate:
+            local = self._each(date_texts, fixed_width.dates(date_texts, self.day_first),
+                               self._date)[date_codes] \
+                + self._each(distinct, fixed_width.clocks(distinct), self._clock)[codes]
         else:
-            parts = [text.partition(" ") for text in texts]
-            local = self._local([p[0] for p in parts], [p[2] for p in parts])
+            local = self._each(distinct, fixed_width.moments(distinct, self.day_first),
+                               self._moment)[codes]
         utc = self._to_utc(local)
         for i in np.flatnonzero(np.isnan(utc)):  # offsets, serials, a format, or a problem
-            if self.bad[i] or (start is not None and not texts[i]):
+            text = distinct[codes[i]]
+            if self.bad[i] or (start is not None and not text):
                 continue
             try:
-                if start is not None and dates is None and "start_date" in self.pos \
-                        and _TIME_ONLY.match(texts[i]):
-                    utc[i] = self._on_start_day(texts[i], start[i])
+                if start is not None and "start_date" in self.pos and _TIME_ONLY.match(text):
+                    utc[i] = self._on_start_day(text, start[i])
                     continue
-                naive, _ = parse_local(dates[i] if dates else texts[i], self.day_first,
-                                       self.fmt, texts[i] if dates else None)
+                date = date_texts[date_codes[i]] if separate else text
+                naive, _ = parse_local(date, self.day_first, self.fmt,
+                                       text if separate else None)
                 utc[i] = to_utc(naive, self.tz).timestamp()
             except BadValue as exc:
                 self._problem(i, f"{what}: {exc}")
         return utc
 
-    def _local(self, dates: list[str], clocks: list[str]) -> np.ndarray:
-        """Local epoch seconds (the wall clock read as if it were UTC) of date and clock texts,
-        from their distinct values; NaN where either does not read on its own."""
-        return by_distinct(dates, self._date) + by_distinct(clocks, self._clock)
+    @staticmethod
+    def _each(texts: np.ndarray, fast: np.ndarray, convert: Callable[[str], float]) -> np.ndarray:
+        """Wall-clock seconds of distinct texts: those of a fixed shape read at once
+        (fixed_width), the others one by one; NaN where a text does not read on its own."""
+        for k in np.flatnonzero(np.isnan(fast)):
+            fast[k] = convert(texts[k])
+        return fast
+
+    def _moment(self, text: str) -> float:
+        date, _, clock = text.partition(" ")
+        return self._date(date) + self._clock(clock)
 
     def _date(self, text: str) -> float:
         hit = self._dates.get(text)
@@ -379,18 +387,29 @@ class LegReader:
         return hit
 
     def _to_utc(self, local: np.ndarray) -> np.ndarray:
-        """Local wall-clock seconds -> UTC with the clock-change rules of times.to_utc, one
-        offset per local hour (NaN, for the exact slow path, in an hour with a change inside)."""
-        hours = np.floor(local / 3600)
+        """Local wall-clock seconds -> UTC with the clock-change rules of times.to_utc: one
+        offset per local day, or per hour on a day the clocks change (NaN, for the exact slow
+        path, in the hour with the change inside)."""
         offsets = np.full(len(local), NAN)
-        finite = ~np.isnan(hours)
-        if finite.any():
-            distinct, inverse = np.unique(hours[finite], return_inverse=True)
-            values = np.array([self._offset(int(h)) for h in distinct], dtype=float)
-            offsets[finite] = values[inverse]
+        finite = np.flatnonzero(~np.isnan(local))
+        if len(finite):
+            hours = np.floor(local[finite] / 3600).astype(np.int64)
+            days, on_day = np.unique(hours // 24, return_inverse=True)
+            values = np.array([self._day_offset(int(d)) for d in days])[on_day]
+            changing = np.flatnonzero(np.isnan(values))
+            values[changing] = [self._offset(int(h)) for h in hours[changing]]
+            offsets[finite] = values
         return local - offsets
 
+    def _day_offset(self, day: int) -> float:
+        """The day's UTC offset in seconds; NaN when the clocks change that day."""
+        if day not in self._day_offsets:
+            first, last = self._offset(day * 24), self._offset(day * 24 + 23)
+            self._day_offsets[day] = first if first == last else NAN
+        return self._day_offsets[day]
+
     def _offset(self, hour: int) -> float:
+        """The hour's UTC offset in seconds; NaN when the clocks change within it."""
         if hour not in self._offsets:
             first = datetime(1970, 1, 1) + timedelta(hours=hour)
             at_start = first - to_utc(first, self.tz).replace(tzinfo=None)

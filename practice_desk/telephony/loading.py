@@ -26,9 +26,10 @@ from practice_desk.telephony.rules import get_rules
 from practice_desk.telephony.sums import StoredCalls
 from practice_desk.telephony.times import LONDON
 
-COLUMNS = ("practice", "day", "call_key", "clock", "summer", "import_id", "direction", "outcome",
-           "route", "supplier_outcome", "wait_ms", "talk_ms", "callback_made", "is_111", "caller")
-INSERT = f"INSERT INTO calls ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+COLUMNS = ("practice", "day", "call_key", "clock", "summer", "direction", "outcome", "route",
+           "supplier_outcome", "wait_ms", "talk_ms", "callback_made", "is_111", "caller")
+ROWS_PER_INSERT = 500  # SQLite binds a statement's values faster than it starts statements
+ROWS_PER_BLOCK = 100_000  # numpy's work on a block has a fixed cost: fewer, larger blocks
 NAN = float("nan")
 
 
@@ -63,14 +64,13 @@ class CallWriter:
             callback_made=calls.callback_made.astype(bool), is_111=calls.is_111.astype(bool))
         columns = {
             "practice": practice, "day": day, "call_key": keys, "clock": clock, "summer": summer,
-            "import_id": np.full(len(day), self.ctx.import_id), "direction": stored.direction,
+            "direction": stored.direction,
             "outcome": _or_nan(stored.outcome), "route": self.labels.ids("route", calls.route),
             "supplier_outcome": self.labels.ids("supplier_outcome", calls.supplier),
             "wait_ms": stored.wait_ms, "talk_ms": stored.talk_ms,
             "callback_made": stored.callback_made, "is_111": stored.is_111,
             "caller": _caller_numbers(calls.caller_hash)}
-        self.ctx.conn.executemany(INSERT, zip(*(_values(columns[c]) for c in COLUMNS),
-                                              strict=True))
+        _insert(self.ctx.conn, self.ctx.import_id, [columns[c] for c in COLUMNS])
         sums.add_calls(self.ctx.conn, stored, self.calendar)
         self.written += len(day)
         self.practices.update(pd.unique(calls.practice).tolist())
@@ -144,17 +144,39 @@ def _caller_numbers(hashes: np.ndarray) -> np.ndarray:
     return objects([*(stored(h) for h in distinct), None])[found]
 
 
-def _values(column: np.ndarray) -> list:
-    """Python ints (and None for NaN) for SQLite, which binds no numpy values; floats would be
-    stored as 8-byte REALs."""
-    if column.dtype == object:  # caller numbers: 64-bit, beyond a float's exact integers
-        return column.tolist()
-    if column.dtype.kind == "f":
-        missing = np.isnan(column)
-        ints = np.where(missing, 0, column).astype(np.int64).astype(object)
-        ints[missing] = None
-        return ints.tolist()
-    return column.astype(np.int64).tolist()
+def _insert(conn: sqlite3.Connection, import_id: int, columns: list[np.ndarray]) -> None:
+    """Rows of `calls`, ROWS_PER_INSERT to a statement, the import's id written in."""
+    values = _values(columns)
+    width = len(columns) * ROWS_PER_INSERT
+    whole = len(values) - len(values) % width
+    if whole:
+        conn.executemany(_insert_sql(import_id, ROWS_PER_INSERT),
+                         (values[k:k + width] for k in range(0, whole, width)))
+    if whole < len(values):
+        conn.execute(_insert_sql(import_id, (len(values) - whole) // len(columns)),
+                     values[whole:])
+
+
+def _insert_sql(import_id: int, rows: int) -> str:
+    row = f"({', '.join('?' * len(COLUMNS))}, {int(import_id)})"
+    return f"INSERT INTO calls ({', '.join(COLUMNS)}, import_id) VALUES {', '.join([row] * rows)}"
+
+
+def _values(columns: list[np.ndarray]) -> list:
+    """The rows' values one after another as Python ints, None for NaN (SQLite binds no numpy
+    values, and floats would be stored as 8-byte REALs); caller numbers are Python ints already
+    (64-bit, beyond a float's exact integers)."""
+    table = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for k, column in enumerate(columns):
+        if column.dtype == object:
+            table[:, k] = column
+        elif column.dtype.kind == "f":
+            missing = np.isnan(column)
+            table[:, k] = np.where(missing, 0, column).astype(np.int64)
+            table[missing, k] = None
+        else:
+            table[:, k] = column.astype(np.int64)
+    return table.ravel().tolist()
 
 
 class LocalClock:
@@ -203,7 +225,7 @@ def _practice(source: Source, mapping: ColumnMapping, header: list[str],
 
 
 def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) -> None:
-    table = CsvBlocks(source, mapping.has_header, mapping.header)
+    table = CsvBlocks(source, mapping.has_header, mapping.header, ROWS_PER_BLOCK)
     note_encoding(ctx, table)  # type: ignore[arg-type]
     try:
         practice = _practice(source, mapping, table.header, ctx.options.practice)
