@@ -96,7 +96,8 @@ def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
     ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
     y, m, d = (np.where(ok, v, 1).astype(np.int64) for v in (year, month, day))
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[m - 1] + (leap & (m == 2))
+    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[m - 1]
+    month_days += leap & (m == 2)
     ok &= d <= month_days
     # Days from the civil date (March-based years, so February's leap day comes last).
     y = y - (m <= 2)
