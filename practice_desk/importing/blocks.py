@@ -7,9 +7,12 @@ worked out, by reading the file again, only when a problem has to name it.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,6 +22,8 @@ from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.sources import Source, open_csv
 
 _TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_DONE = object()
+T = TypeVar("T")
 
 
 class CsvBlocks:
@@ -133,3 +138,43 @@ def _blank(frame: pd.DataFrame) -> np.ndarray:
             return blank
     blank[maybe] = True
     return blank
+
+
+def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """The items, worked out on a thread up to `depth` ahead of the caller: reading the next
+    block (pandas, numpy) runs while the caller stores this one (SQLite, which lets go of
+    Python's lock while it writes), each on a core. An exception in the thread is raised here;
+    when the caller stops early (cancel, a problem), the thread stops after its current item."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                ready.put(item)
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # noqa: BLE001 (raised again in the caller's thread)
+            ready.put(exc)
+            return
+        finally:
+            close = getattr(items, "close", None)
+            if close:
+                close()
+        ready.put(_DONE)
+
+    worker = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a thread blocked on a full queue finish
+            try:
+                ready.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()

@@ -43,6 +43,7 @@ NAN = float("nan")
 _IVR_TYPES = ["ivr", "script", "playfile", "ivrmenu", "digital receptionist"]
 _TIME_ONLY = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
 CALLS_FROM = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
+MEMO_TEXTS = 200_000  # distinct texts remembered per field (a log has a few thousand)
 PRIORITY = {"answered": 0, "callback_requested": 1, "missed": 2, "ivr_ended": 3}
 
 
@@ -106,6 +107,18 @@ class UnknownWords:
         return out
 
 
+def combinations(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(which combination each row has, the first row of each) of columns of codes (-1 for
+    None, as pd.factorize gives them)."""
+    which = np.zeros(len(columns[0]), np.int64)
+    for codes in columns:
+        codes = codes.astype(np.int64) + 1
+        # Numbered again at each step (in order of first appearance), so never overflows.
+        which, _ = pd.factorize(which * (int(codes.max(initial=0)) + 1) + codes)
+    _, first = np.unique(which, return_index=True)
+    return which.astype(np.int64), first
+
+
 def objects(values) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
@@ -144,6 +157,7 @@ class LegReader:
         self._offsets: dict[int, float] = {}  # local hour -> UTC offset in seconds (NaN: changes)
         self._day_offsets: dict[int, float] = {}  # local day -> the same
         self._dates: dict[str, float] = {}
+        self._converted: dict[tuple, dict[str, tuple]] = {}  # mapped(): text -> (value, problem)
         self._clocks: dict[str, float] = {}
 
     def _date_order(self, mapping: ColumnMapping, source: Source | None) -> bool:
@@ -209,13 +223,10 @@ class LegReader:
         """The fields' non-empty texts joined in every row (None when all are empty), worked
         out once per distinct combination."""
         fields = [self.distinct(name) for name in names]
-        combined = np.zeros(self.n, np.int64)
-        for codes, texts in fields:
-            combined = combined * len(texts) + codes
-        _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        which, first = combinations([codes for codes, _ in fields])
         values = [separator.join(t for t in (texts[codes[i]] for codes, texts in fields) if t)
                   or None for i in first]
-        return objects(values)[inverse]
+        return objects(values)[which]
 
     def mapped(self, name: str, convert: Callable[[str], object],
                what: str | None = None) -> np.ndarray:
@@ -224,11 +235,21 @@ class LegReader:
         codes, texts = self.distinct(name)
         results = objects([None] * len(texts))
         failed: dict[int, str] = {}
+        # Remembered from block to block: each place that calls this converts one way.
+        memo = self._converted.setdefault(
+            (name, getattr(convert, "__code__", convert), what), {})
         for k, text in enumerate(texts):
-            try:
-                results[k] = convert(text)
-            except BadValue as exc:
-                failed[k] = f"{what}: {exc}" if what else str(exc)
+            hit = memo.get(text)
+            if hit is None:
+                try:
+                    hit = (convert(text), None)
+                except BadValue as exc:
+                    hit = (None, f"{what}: {exc}" if what else str(exc))
+                if len(memo) < MEMO_TEXTS:
+                    memo[text] = hit
+            results[k], problem = hit
+            if problem is not None:
+                failed[k] = problem
         if failed:
             for i in np.flatnonzero(np.isin(codes, list(failed))):
                 self._problem(i, failed[codes[i]])
@@ -470,23 +491,22 @@ class LegReader:
         return ids, objects([None] * self.n)
 
     def _flag_111(self, route: np.ndarray, supplier: np.ndarray) -> np.ndarray:
-        last_data = self.clean("last_data")
-        asterisk = self.profile == "asterisk"
-        keys = zip(route.tolist(), self.clean("ivr_option"), supplier.tolist(), last_data,
-                   self.clean("destination"), self.clean("final_number"), strict=True)
-        results: dict[tuple, bool] = {}
-        flags = []
-        for key in keys:
-            hit = results.get(key)
-            if hit is None:
-                leg_route, ivr, word, data, destination, final = key
-                destinations = [destination, final]
-                if asterisk and data:
-                    destinations.append(data.split(",")[0].rsplit("/", 1)[-1])
-                hit = results[key] = self.rules.matches([leg_route, ivr, word, data],
-                                                        destinations)
-            flags.append(hit)
-        return np.array(flags, dtype=bool)
+        """Whether the 111 rules match each row, worked out once per distinct combination of
+        the texts they read."""
+        fields = [self.distinct(name) for name in ("ivr_option", "last_data", "destination",
+                                                   "final_number")]
+        which, first = combinations([pd.factorize(route)[0], pd.factorize(supplier)[0],
+                                     *(codes for codes, _ in fields)])
+        flags = [self._is_111(route[i], supplier[i],
+                              *(texts[codes[i]] for codes, texts in fields)) for i in first]
+        return np.array(flags, dtype=bool)[which]
+
+    def _is_111(self, route: str | None, supplier: str | None, ivr: str, data: str,
+                destination: str, final: str) -> bool:
+        destinations = [destination, final]
+        if self.profile == "asterisk" and data:
+            destinations.append(data.split(",")[0].rsplit("/", 1)[-1])
+        return self.rules.matches([route, ivr, supplier, data], destinations)
 
     # --- supplier profiles -------------------------------------------------------------------
 

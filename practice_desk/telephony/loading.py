@@ -5,12 +5,13 @@ pandas."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 
-from practice_desk.importing.blocks import CsvBlocks
+from practice_desk.importing.blocks import CsvBlocks, read_ahead
 from practice_desk.importing.context import MAX_PROBLEMS, ImportContext, NothingNew, RowProblems
 from practice_desk.importing.mapping import ColumnMapping
 from practice_desk.importing.problems import ImportFailed
@@ -239,14 +240,11 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
         raise
     writer = CallWriter(ctx)
     held: list[Legs] = []  # legs of calls, merged once the whole file is read
-    for numbers, block in table:
-        ctx.rows_read += len(block)
-        if table.is_full(block):
+    for rows, full, legs in read_ahead(_read(table, reader)):
+        ctx.rows_read += rows
+        if full:
             ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
-        legs = reader.read(numbers, block)
-        if len(reader.problems) >= MAX_PROBLEMS:
-            break
-        if reader.problems or reader.unknown.words:
+        if legs is None:
             continue  # read on only to report the other problems
         if reader.legs:
             held.append(legs)
@@ -261,6 +259,17 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
         ctx.mention("practice", practice)
     ctx.conn.executemany("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)",
                          [(practice,) for practice in sorted(writer.practices)])
+
+
+def _read(table: CsvBlocks, reader: LegReader) -> Iterator[tuple[int, bool, Legs | None]]:
+    """(rows, whether the block was whole, its legs or None once there is a problem) of each
+    block of the file; stops at MAX_PROBLEMS problems."""
+    for numbers, block in table:
+        legs = reader.read(numbers, block)
+        clean = not (reader.problems or reader.unknown.words)
+        yield len(block), table.is_full(block), legs if clean else None
+        if len(reader.problems) >= MAX_PROBLEMS:
+            return
 
 
 def _raise_problems(source: Source, table: CsvBlocks, reader: LegReader) -> None:

@@ -1,0 +1,101 @@
+"""A call log is read on a second thread while the calls before are stored (blocks.read_ahead):
+the same calls, problems raised in the caller's thread, and cancel stops both."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from practice_desk.importing import import_file
+from practice_desk.importing.blocks import read_ahead
+from practice_desk.importing.runner import ImportOptions
+from practice_desk.telephony import loading
+
+HEADER = ("Call Date,Call Time,Call ID,Direction,Caller Number,Dialled Number,Queue,IVR Option,"
+          "Outcome,Queue Time,Talk Time")
+
+
+def _xon(path: Path, calls: int, bad_row: int | None = None) -> Path:
+    lines = [HEADER]
+    for k in range(calls):
+        day = 1 + k // 100
+        clock = f"{8 + (k % 100) // 10:02d}:{(k % 10) * 5:02d}:00"
+        outcome, talk = ("Answered", "1m 9s") if k % 3 else ("Missed", "0s")
+        date = "31/02/2025" if k == bad_row else f"{day:02d}/10/2025"
+        lines.append(f"{date},{clock},X{k:06d},Inbound,01632 96{k % 900:04d},01632 960001,"
+                     f"Reception,1,{outcome},{k % 50}s,{talk}")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def _stored(conn) -> tuple[int, int]:
+    calls = conn.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+    answered = conn.execute("SELECT COALESCE(SUM(answered), 0) FROM call_hours").fetchone()[0]
+    return calls, answered
+
+
+def test_items_come_in_order_and_errors_in_the_callers_thread():
+    def items():
+        yield from range(5)
+        raise ValueError("row 6 is damaged")
+
+    seen = []
+    with pytest.raises(ValueError, match="row 6"):
+        for item in read_ahead(items()):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_stopping_early_stops_the_thread():
+    closed = threading.Event()
+
+    def items():
+        try:
+            yield from range(1_000_000)
+        finally:
+            closed.set()
+
+    for item in read_ahead(items(), depth=2):
+        if item == 3:
+            break
+    assert closed.wait(5)
+    assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
+
+
+@pytest.mark.parametrize("rows_per_block", [7, 100_000])
+def test_blocks_store_the_same_calls(conn, tmp_path, monkeypatch, rows_per_block):
+    monkeypatch.setattr(loading, "ROWS_PER_BLOCK", rows_per_block)
+    report = import_file(conn, _xon(tmp_path / "calls.csv", 450),
+                         options=ImportOptions(practice="A81001"))
+    assert report.status == "done", report.message
+    assert _stored(conn) == (450, 300)  # every third call missed
+
+
+def test_a_problem_in_a_later_block_stores_nothing(conn, tmp_path, monkeypatch, db_dump):
+    monkeypatch.setattr(loading, "ROWS_PER_BLOCK", 50)
+    before = db_dump(conn)
+    path = _xon(tmp_path / "calls.csv", 450, bad_row=400)
+    report = import_file(conn, path, options=ImportOptions(practice="A81001"))
+    assert report.status == "failed"
+    assert "line 402" in report.message and "31/02/2025" in report.message
+    assert db_dump(conn) == before
+
+
+def test_cancel_mid_file_stores_nothing(conn, tmp_path, monkeypatch, db_dump):
+    monkeypatch.setattr(loading, "ROWS_PER_BLOCK", 50)
+    before = db_dump(conn)
+    checks = []
+
+    def cancel() -> bool:
+        checks.append(1)
+        return len(checks) > 3
+
+    path = _xon(tmp_path / "calls.csv", 450)
+    report = import_file(conn, path, options=ImportOptions(practice="A81001"), cancel=cancel)
+    assert report.status == "cancelled", report.message
+    assert db_dump(conn) == before
+    assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
+    again = import_file(conn, path, options=ImportOptions(practice="A81001"))
+    assert again.status == "done" and _stored(conn) == (450, 300)
