@@ -239,8 +239,8 @@ def aggregate_tables(conn):
 
 
 def test_sums_added_at_import_equal_a_rebuild_from_the_calls(conn):
-    """The importer adds each block's new calls to the aggregates (sums.add_calls); summing
-    them again from `calls` (as undo and a change of core hours do) must give the same."""
+    """The importer adds each block's new calls to the aggregates (sums.summed, add_summed);
+    summing them again from `calls` (as undo and a change of core hours do) must give the same."""
     for name, practice in [("xon_export.csv", "A81001"), ("xon_export_overlap.csv", "A81001"),
                            ("xon_clock_change.csv", "A81009"), ("3cx_cdr.csv", "B81002"),
                            ("Master.csv", "C81003")]:

@@ -185,7 +185,7 @@ def _store_queued_calls(ctx: ImportContext, source: Source, results: dict[str, l
     from practice_desk.telephony.loading import CallWriter
 
     writer = CallWriter(ctx)
-    writer.add(queue_calls(practice, results, entered, ctx.conn))
+    writer.add(writer.prepare(queue_calls(practice, results, entered, ctx.conn)))
     ctx.rows_stored += writer.written
     ctx.conn.execute("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)", (practice,))
     ctx.warn(f"{source.name}: no CDR for these calls is in the database, so the "

@@ -72,7 +72,7 @@ class Legs:
 
     def __post_init__(self) -> None:
         if self.link is None:
-            self.link = objects([None] * len(self.line))
+            self.link = nones(len(self.line))
         if self.side is None:
             self.side = np.zeros(len(self.line), dtype=np.int8)
 
@@ -120,9 +120,12 @@ def combinations(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def objects(values) -> np.ndarray:
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
+    """An array of the values as they are (a text stays one text, None stays None)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def nones(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
 
 
 def clean(text: str) -> str:
@@ -217,7 +220,7 @@ class LegReader:
         """The field's cleaned text in every row, None where it is empty."""
         codes, texts = self.distinct(name)
         return objects([text or None for text in texts])[codes] if len(texts) else \
-            objects([None] * len(codes))
+            nones(len(codes))
 
     def joined(self, names: tuple[str, ...], separator: str) -> np.ndarray:
         """The fields' non-empty texts joined in every row (None when all are empty), worked
@@ -233,7 +236,7 @@ class LegReader:
         """convert(text) of the field's cleaned text in every row, once per distinct text. A
         BadValue is reported on every row with that text (prefixed with `what`): None there."""
         codes, texts = self.distinct(name)
-        results = objects([None] * len(texts))
+        results = nones(len(texts))
         failed: dict[int, str] = {}
         # Remembered from block to block: each place that calls this converts one way.
         memo = self._converted.setdefault(
@@ -253,7 +256,7 @@ class LegReader:
         if failed:
             for i in np.flatnonzero(np.isin(codes, list(failed))):
                 self._problem(i, failed[codes[i]])
-        return results[codes] if len(texts) else objects([None] * len(codes))
+        return results[codes] if len(texts) else nones(len(codes))
 
     def _problem(self, i: int, message: str) -> None:
         """A problem on the block's i-th row (kept by the row's number in the file)."""
@@ -283,9 +286,9 @@ class LegReader:
         supplier = self.optional("outcome")
         outcome, made = self._outcomes(supplier, answered, talk)
         route = self.joined(("route", "ivr_option"), " / ")
-        legs = Legs(self.lines, practice, objects([None] * n), start, answered, ended,
+        legs = Legs(self.lines, practice, nones(n), start, answered, ended,
                     direction, route, wait, talk, outcome, supplier, made,
-                    objects([None] * n), np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+                    nones(n), np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
         if self.profile == "3cx":
             self._threecx(legs)
         elif self.profile == "asterisk":
@@ -488,7 +491,7 @@ class LegReader:
         if self.legs and "leg_group" in self.pos:
             groups = self.optional("leg_group")
             return np.where(groups == None, ids, groups), ids  # noqa: E711 (elementwise)
-        return ids, objects([None] * self.n)
+        return ids, nones(self.n)
 
     def _flag_111(self, route: np.ndarray, supplier: np.ndarray) -> np.ndarray:
         """Whether the 111 rules match each row, worked out once per distinct combination of

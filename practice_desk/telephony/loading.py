@@ -4,6 +4,7 @@ pandas."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -47,35 +48,41 @@ class CallWriter:
         self.written = 0
         self.offered = 0
 
-    def add(self, calls: Legs) -> None:
-        if not len(calls):
-            return
+    def prepare(self, calls: Legs) -> Ready:
+        """What storing the calls needs from them alone: worked out on the reading thread
+        (read_ahead), while the calls before are stored."""
         settle(calls)
-        self.offered += len(calls)
         day, clock, summer = self.clock.parts(calls.start)
-        practice = self.labels.ids("practice", calls.practice)
-        keys = self._keys(calls)
-        new = self._new(practice, day, keys)
-        calls, day, clock, summer, practice, keys = (
-            calls.select(new), day[new], clock[new], summer[new], practice[new], keys[new])
         stored = StoredCalls(
             practice=calls.practice, day=day, clock=clock,
             direction=codes(calls.direction, DIRECTIONS), outcome=codes(calls.outcome, OUTCOMES),
             wait_ms=np.round(calls.wait * 1000), talk_ms=np.round(calls.talk * 1000),
             callback_made=calls.callback_made.astype(bool), is_111=calls.is_111.astype(bool))
+        return Ready(calls, stored, summer, self._keys(calls),
+                     _caller_numbers(calls.caller_hash), sums.summed(stored, self.calendar))
+
+    def add(self, ready: Ready) -> None:
+        if not len(ready.calls):
+            return
+        self.offered += len(ready.calls)
+        practice = self.labels.ids("practice", ready.calls.practice)
+        new = self._new(practice, ready.stored.day, ready.keys)
+        if not new.all():
+            ready, practice = ready.select(new, self.calendar), practice[new]
+        calls, stored = ready.calls, ready.stored
         columns = {
-            "practice": practice, "day": day, "call_key": keys, "clock": clock, "summer": summer,
-            "direction": stored.direction,
+            "practice": practice, "day": stored.day, "call_key": ready.keys,
+            "clock": stored.clock, "summer": ready.summer, "direction": stored.direction,
             "outcome": _or_nan(stored.outcome), "route": self.labels.ids("route", calls.route),
             "supplier_outcome": self.labels.ids("supplier_outcome", calls.supplier),
             "wait_ms": stored.wait_ms, "talk_ms": stored.talk_ms,
             "callback_made": stored.callback_made, "is_111": stored.is_111,
-            "caller": _caller_numbers(calls.caller_hash)}
+            "caller": ready.caller}
         _insert(self.ctx.conn, self.ctx.import_id, [columns[c] for c in COLUMNS])
-        sums.add_calls(self.ctx.conn, stored, self.calendar)
-        self.written += len(day)
+        sums.add_summed(self.ctx.conn, ready.summed)
+        self.written += len(stored)
         self.practices.update(pd.unique(calls.practice).tolist())
-        self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(day))
+        self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(stored.day))
 
     def _keys(self, calls: Legs) -> np.ndarray:
         """The call key of every call: from the supplier's call ID, else from its row."""
@@ -105,6 +112,24 @@ class CallWriter:
             new[maybe] = [(int(p), int(d), int(k)) not in known for p, d, k in zip(
                 practice[maybe], day[maybe], keys[maybe], strict=True)]
         return new
+
+
+@dataclasses.dataclass
+class Ready:
+    """Calls ready to store: as `calls` codes them, with their keys and their sums."""
+
+    calls: Legs
+    stored: StoredCalls
+    summer: np.ndarray
+    keys: np.ndarray
+    caller: np.ndarray
+    summed: sums.Summed
+
+    def select(self, keep: np.ndarray, calendar: CoreCalendar) -> Ready:
+        stored = StoredCalls(**{f.name: getattr(self.stored, f.name)[keep]
+                                for f in dataclasses.fields(StoredCalls)})
+        return Ready(self.calls.select(keep), stored, self.summer[keep], self.keys[keep],
+                     self.caller[keep], sums.summed(stored, calendar))
 
 
 class CallLabels:
@@ -240,19 +265,17 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
         raise
     writer = CallWriter(ctx)
     held: list[Legs] = []  # legs of calls, merged once the whole file is read
-    for rows, full, legs in read_ahead(_read(table, reader)):
+    for rows, full, legs in read_ahead(_read(table, reader, writer)):
         ctx.rows_read += rows
         if full:
             ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
-        if legs is None:
-            continue  # read on only to report the other problems
-        if reader.legs:
-            held.append(legs)
-        else:
+        if isinstance(legs, Ready):
             writer.add(legs)
+        elif legs is not None:
+            held.append(legs)
     _raise_problems(source, table, reader)
     if held:
-        writer.add(merge(Legs.join(held), True))
+        writer.add(writer.prepare(merge(Legs.join(held), True)))
     _report(ctx, source, mapping, reader, writer)
     # A practice first seen in its own call log still needs a row to be chosen in the app.
     for practice in writer.practices:
@@ -261,13 +284,17 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
                          [(practice,) for practice in sorted(writer.practices)])
 
 
-def _read(table: CsvBlocks, reader: LegReader) -> Iterator[tuple[int, bool, Legs | None]]:
-    """(rows, whether the block was whole, its legs or None once there is a problem) of each
-    block of the file; stops at MAX_PROBLEMS problems."""
+def _read(table: CsvBlocks, reader: LegReader,
+          writer: CallWriter) -> Iterator[tuple[int, bool, Legs | Ready | None]]:
+    """(rows, whether the block was whole, what it holds) of each block of the file: calls
+    ready to store, or legs to merge into calls at the end, or None once there is a problem
+    (the rest is read only to report other problems); stops at MAX_PROBLEMS problems."""
     for numbers, block in table:
         legs = reader.read(numbers, block)
-        clean = not (reader.problems or reader.unknown.words)
-        yield len(block), table.is_full(block), legs if clean else None
+        if reader.problems or reader.unknown.words:
+            yield len(block), table.is_full(block), None
+        else:
+            yield len(block), table.is_full(block), legs if reader.legs else writer.prepare(legs)
         if len(reader.problems) >= MAX_PROBLEMS:
             return
 

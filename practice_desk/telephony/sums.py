@@ -1,7 +1,7 @@
 """Calls -> the call aggregates (aggregates.py), summed with numpy by the one set of rules
 (model.py; core_hours.CoreCalendar for core hours): the calls an import has just stored are
-added to what is there (add_calls), without reading a million calls back; an undo, the Asterisk
-queue_log and new core hours or bank holidays sum whole practice-months again from `calls`
+added to what is there (summed, add_summed), without reading a million calls back; an undo, the
+Asterisk queue_log and new core hours or bank holidays sum whole practice-months again from `calls`
 (rebuild_months)."""
 
 from __future__ import annotations
@@ -57,12 +57,20 @@ class StoredCalls:
         return len(self.day)
 
 
-def add_calls(conn: sqlite3.Connection, calls: StoredCalls, calendar: CoreCalendar) -> None:
-    """Add calls just stored to call_hours, call_waits and the monthly tables (calendar: the
-    database's core hours and bank holidays)."""
-    if not len(calls):
+Summed = tuple  # (call_hours rows as a frame, call_waits rows): what summed() gives
+
+
+def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
+    """What add_summed adds for these calls (calendar: the database's core hours and bank
+    holidays): numpy alone, so it can be worked out away from the database."""
+    return _sums(calls, calendar) if len(calls) else (None, [])
+
+
+def add_summed(conn: sqlite3.Connection, sums: Summed) -> None:
+    """Add the sums of calls just stored to call_hours, call_waits and the monthly tables."""
+    hours, waits = sums
+    if hours is None:
         return
-    hours, waits = _sums(calls, calendar)
     with transaction(conn):
         conn.executemany(_ADD_HOURS_SQL, _rows(hours))
         conn.executemany(_ADD_WAITS_SQL, waits)
