@@ -186,6 +186,7 @@ def _store_queued_calls(ctx: ImportContext, source: Source, results: dict[str, l
 
     writer = CallWriter(ctx)
     writer.add(writer.prepare(queue_calls(practice, results, entered, ctx.conn)))
+    writer.finish()
     ctx.rows_stored += writer.written
     ctx.conn.execute("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)", (practice,))
     ctx.warn(f"{source.name}: no CDR for these calls is in the database, so the "

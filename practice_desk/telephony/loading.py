@@ -47,6 +47,7 @@ class CallWriter:
         self.practices: set[str] = set()
         self.written = 0
         self.offered = 0
+        self.summed: list[sums.Summed] = []  # added to the aggregates once, by finish()
 
     def prepare(self, calls: Legs) -> Ready:
         """What storing the calls needs from them alone: worked out on the reading thread
@@ -79,10 +80,15 @@ class CallWriter:
             "callback_made": stored.callback_made, "is_111": stored.is_111,
             "caller": ready.caller}
         _insert(self.ctx.conn, self.ctx.import_id, [columns[c] for c in COLUMNS])
-        sums.add_summed(self.ctx.conn, ready.summed)
+        self.summed.append(ready.summed)
         self.written += len(stored)
         self.practices.update(pd.unique(calls.practice).tolist())
         self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(stored.day))
+
+    def finish(self) -> None:
+        """Add the stored calls' sums to the aggregates (once: a month is summed up once)."""
+        sums.add_summed(self.ctx.conn, sums.joined(self.summed))
+        self.summed = []
 
     def _keys(self, calls: Legs) -> np.ndarray:
         """The call key of every call: from the supplier's call ID, else from its row."""
@@ -276,6 +282,7 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
     _raise_problems(source, table, reader)
     if held:
         writer.add(writer.prepare(merge(Legs.join(held), True)))
+    writer.finish()
     _report(ctx, source, mapping, reader, writer)
     # A practice first seen in its own call log still needs a row to be chosen in the app.
     for practice in writer.practices:

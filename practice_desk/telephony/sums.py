@@ -66,6 +66,14 @@ def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
     return _sums(calls, calendar) if len(calls) else (None, [])
 
 
+def joined(parts: list[Summed]) -> Summed:
+    """The sums of several blocks as one (rows for the same hour are added up by add_summed)."""
+    frames = [hours for hours, _ in parts if hours is not None]
+    if not frames:
+        return None, []
+    return pd.concat(frames, ignore_index=True), [row for _, waits in parts for row in waits]
+
+
 def add_summed(conn: sqlite3.Connection, sums: Summed) -> None:
     """Add the sums of calls just stored to call_hours, call_waits and the monthly tables."""
     hours, waits = sums
