@@ -99,3 +99,44 @@ def test_cancel_mid_file_stores_nothing(conn, tmp_path, monkeypatch, db_dump):
     assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
     again = import_file(conn, path, options=ImportOptions(practice="A81001"))
     assert again.status == "done" and _stored(conn) == (450, 300)
+
+
+def test_each_column_is_stored_as_written(conn, tmp_path):
+    """Calls are bound packed (loading.UNPACK): every column, NULLs too, comes out as it went in."""
+    from datetime import date
+
+    from practice_desk.telephony.callers import caller_key, hash_number, normalise_number, stored
+    from practice_desk.telephony.model import DIRECTIONS, OUTCOMES
+
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        HEADER + "\n"
+        "15/07/2025,08:00:05,X1,Inbound,01632 960100,01632 960001,Reception,1,Answered,30s,1m 9s\n"
+        "15/01/2025,09:00:00,X2,Inbound,,01632 960001,,,Missed,,\n"
+        "16/01/2025,10:30:00,X3,Outbound,01632 960200,01632 960001,,,Answered,,10s\n",
+        encoding="utf-8")
+    report = import_file(conn, path, options=ImportOptions(practice="A81001"))
+    assert report.status == "done", report.message
+    rows = conn.execute(
+        "SELECT p.text, c.day, c.clock, c.summer, c.direction, c.outcome, r.text, s.text, "
+        "c.wait_ms, c.talk_ms, c.callback_made, c.is_111, c.caller, c.import_id FROM calls c "
+        "JOIN call_labels p ON p.id = c.practice LEFT JOIN call_labels r ON r.id = c.route "
+        "LEFT JOIN call_labels s ON s.id = c.supplier_outcome ORDER BY c.day, c.clock").fetchall()
+    key = caller_key(conn)
+
+    def day(text: str) -> int:
+        return date.fromisoformat(text).toordinal() - date(1970, 1, 1).toordinal()
+
+    def caller(number: str) -> int:
+        return stored(hash_number(key, normalise_number(number)))
+
+    answered, missed = OUTCOMES.index("answered"), OUTCOMES.index("missed")
+    assert [tuple(row) for row in rows] == [
+        ("A81001", day("2025-01-15"), 9 * 3600, 0, DIRECTIONS.index("inbound"), missed, None,
+         "Missed", None, None, 0, 0, None, report.import_id),
+        ("A81001", day("2025-01-16"), 10 * 3600 + 1800, 0, DIRECTIONS.index("outbound"),
+         answered, None, "Answered", None, 10_000, 0, 0, caller("01632 960200"),
+         report.import_id),
+        ("A81001", day("2025-07-15"), 8 * 3600 + 5, 1, DIRECTIONS.index("inbound"), answered,
+         "Reception / 1", "Answered", 30_000, 69_000, 0, 0, caller("01632 960100"),
+         report.import_id)]

@@ -22,7 +22,7 @@ from practice_desk.telephony import sums
 from practice_desk.telephony.callers import CallerHasher, stored
 from practice_desk.telephony.calllogs import ODS, QUEUE_NOTE, id_key_bytes, row_key
 from practice_desk.telephony.core_hours import CoreCalendar
-from practice_desk.telephony.legs import LegReader, Legs, merge, objects, settle
+from practice_desk.telephony.legs import LegReader, Legs, merge, settle
 from practice_desk.telephony.model import DIRECTIONS, OUTCOMES, day_text
 from practice_desk.telephony.rules import get_rules
 from practice_desk.telephony.sums import StoredCalls
@@ -30,6 +30,15 @@ from practice_desk.telephony.times import LONDON
 
 COLUMNS = ("practice", "day", "call_key", "clock", "summer", "direction", "outcome", "route",
            "supplier_outcome", "wait_ms", "talk_ms", "callback_made", "is_111", "caller")
+# Each call is bound as 10 integers, the small codes packed into one (summer, direction, outcome
+# + 1, call-back made, 111, has a caller: bits 0, 1-2, 3-5, 6, 7, 8) and no NULLs (0 or -1
+# stand for one), which SQLite unpacks: binding values is most of what storing a call costs.
+UNPACK = ("column1", "column2", "column3", "column4", "column5 & 1", "(column5 >> 1) & 3",
+          "NULLIF((column5 >> 3) & 7, 0) - 1", "NULLIF(column6, 0)", "NULLIF(column7, 0)",
+          "NULLIF(column8, -1)", "NULLIF(column9, -1)", "(column5 >> 6) & 1",
+          "(column5 >> 7) & 1", "CASE WHEN column5 & 256 THEN column10 END")
+PACKED = 10
+assert len(DIRECTIONS) <= 4 and len(OUTCOMES) < 7  # as many as their bits hold
 ROWS_PER_INSERT = 500  # SQLite binds a statement's values faster than it starts statements
 ROWS_PER_BLOCK = 100_000  # numpy's work on a block has a fixed cost: fewer, larger blocks
 NAN = float("nan")
@@ -60,7 +69,7 @@ class CallWriter:
             wait_ms=np.round(calls.wait * 1000), talk_ms=np.round(calls.talk * 1000),
             callback_made=calls.callback_made.astype(bool), is_111=calls.is_111.astype(bool))
         return Ready(calls, stored, summer, self._keys(calls),
-                     _caller_numbers(calls.caller_hash), sums.summed(stored, self.calendar))
+                     *_caller_numbers(calls.caller_hash), sums.summed(stored, self.calendar))
 
     def add(self, ready: Ready) -> None:
         if not len(ready.calls):
@@ -71,15 +80,9 @@ class CallWriter:
         if not new.all():
             ready, practice = ready.select(new, self.calendar), practice[new]
         calls, stored = ready.calls, ready.stored
-        columns = {
-            "practice": practice, "day": stored.day, "call_key": ready.keys,
-            "clock": stored.clock, "summer": ready.summer, "direction": stored.direction,
-            "outcome": _or_nan(stored.outcome), "route": self.labels.ids("route", calls.route),
-            "supplier_outcome": self.labels.ids("supplier_outcome", calls.supplier),
-            "wait_ms": stored.wait_ms, "talk_ms": stored.talk_ms,
-            "callback_made": stored.callback_made, "is_111": stored.is_111,
-            "caller": ready.caller}
-        _insert(self.ctx.conn, self.ctx.import_id, [columns[c] for c in COLUMNS])
+        route = self.labels.ids("route", calls.route)
+        supplier = self.labels.ids("supplier_outcome", calls.supplier)
+        _insert(self.ctx.conn, self.ctx.import_id, _packed(practice, ready, route, supplier))
         self.summed.append(ready.summed)
         self.written += len(stored)
         self.practices.update(pd.unique(calls.practice).tolist())
@@ -128,14 +131,15 @@ class Ready:
     stored: StoredCalls
     summer: np.ndarray
     keys: np.ndarray
-    caller: np.ndarray
+    caller: np.ndarray      # 64 bits of the caller hash (0 when there is none)
+    has_caller: np.ndarray
     summed: sums.Summed
 
     def select(self, keep: np.ndarray, calendar: CoreCalendar) -> Ready:
         stored = StoredCalls(**{f.name: getattr(self.stored, f.name)[keep]
                                 for f in dataclasses.fields(StoredCalls)})
         return Ready(self.calls.select(keep), stored, self.summer[keep], self.keys[keep],
-                     self.caller[keep], sums.summed(stored, calendar))
+                     self.caller[keep], self.has_caller[keep], sums.summed(stored, calendar))
 
 
 class CallLabels:
@@ -166,49 +170,42 @@ def codes(words: np.ndarray, vocabulary: tuple[str, ...]) -> np.ndarray:
     return np.array([*(vocabulary.index(w) for w in distinct), -1], dtype=np.int64)[found]
 
 
-def _or_nan(code: np.ndarray) -> np.ndarray:
-    return np.where(code < 0, NAN, code)
-
-
-def _caller_numbers(hashes: np.ndarray) -> np.ndarray:
-    """The stored part of every caller hash (Python ints, None when withheld)."""
+def _caller_numbers(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the stored part of every caller hash, 0 when withheld; whether there is one)."""
     found, distinct = pd.factorize(hashes)
-    return objects([*(stored(h) for h in distinct), None])[found]
+    return np.array([*(stored(h) for h in distinct), 0], dtype=np.int64)[found], found >= 0
 
 
-def _insert(conn: sqlite3.Connection, import_id: int, columns: list[np.ndarray]) -> None:
-    """Rows of `calls`, ROWS_PER_INSERT to a statement, the import's id written in."""
-    values = _values(columns)
-    width = len(columns) * ROWS_PER_INSERT
+def _packed(practice: np.ndarray, ready: Ready, route: np.ndarray,
+            supplier: np.ndarray) -> np.ndarray:
+    """The calls as UNPACK reads them: a row of PACKED integers each."""
+    stored = ready.stored
+    flags = (ready.summer | stored.direction << 1 | (stored.outcome + 1) << 3
+             | stored.callback_made.astype(np.int64) << 6 | stored.is_111.astype(np.int64) << 7
+             | ready.has_caller.astype(np.int64) << 8)
+    columns = [practice, stored.day, ready.keys, stored.clock, flags,
+               np.nan_to_num(route, nan=0), np.nan_to_num(supplier, nan=0),
+               np.nan_to_num(stored.wait_ms, nan=-1), np.nan_to_num(stored.talk_ms, nan=-1),
+               ready.caller]
+    return np.column_stack([column.astype(np.int64) for column in columns])
+
+
+def _insert(conn: sqlite3.Connection, import_id: int, rows: np.ndarray) -> None:
+    """Rows of `calls` (_packed), ROWS_PER_INSERT to a statement, the import's id written in."""
+    values = rows.ravel().tolist()
+    width = PACKED * ROWS_PER_INSERT
     whole = len(values) - len(values) % width
     if whole:
         conn.executemany(_insert_sql(import_id, ROWS_PER_INSERT),
                          (values[k:k + width] for k in range(0, whole, width)))
     if whole < len(values):
-        conn.execute(_insert_sql(import_id, (len(values) - whole) // len(columns)),
-                     values[whole:])
+        conn.execute(_insert_sql(import_id, (len(values) - whole) // PACKED), values[whole:])
 
 
 def _insert_sql(import_id: int, rows: int) -> str:
-    row = f"({', '.join('?' * len(COLUMNS))}, {int(import_id)})"
-    return f"INSERT INTO calls ({', '.join(COLUMNS)}, import_id) VALUES {', '.join([row] * rows)}"
-
-
-def _values(columns: list[np.ndarray]) -> list:
-    """The rows' values one after another as Python ints, None for NaN (SQLite binds no numpy
-    values, and floats would be stored as 8-byte REALs); caller numbers are Python ints already
-    (64-bit, beyond a float's exact integers)."""
-    table = np.empty((len(columns[0]), len(columns)), dtype=object)
-    for k, column in enumerate(columns):
-        if column.dtype == object:
-            table[:, k] = column
-        elif column.dtype.kind == "f":
-            missing = np.isnan(column)
-            table[:, k] = np.where(missing, 0, column).astype(np.int64)
-            table[missing, k] = None
-        else:
-            table[:, k] = column.astype(np.int64)
-    return table.ravel().tolist()
+    row = f"({', '.join('?' * PACKED)})"
+    return (f"INSERT INTO calls ({', '.join(COLUMNS)}, import_id) "
+            f"SELECT {', '.join(UNPACK)}, {int(import_id)} FROM (VALUES {', '.join([row] * rows)})")
 
 
 class LocalClock:
