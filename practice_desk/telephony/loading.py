@@ -178,7 +178,8 @@ def _caller_numbers(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _packed(practice: np.ndarray, ready: Ready, route: np.ndarray,
             supplier: np.ndarray) -> np.ndarray:
-    """The calls as UNPACK reads them: a row of PACKED integers each."""
+    """The calls as UNPACK reads them, a row of PACKED integers each, in the table's order
+    (SQLite inserts rows in key order about a tenth faster)."""
     stored = ready.stored
     flags = (ready.summer | stored.direction << 1 | (stored.outcome + 1) << 3
              | stored.callback_made.astype(np.int64) << 6 | stored.is_111.astype(np.int64) << 7
@@ -187,7 +188,8 @@ def _packed(practice: np.ndarray, ready: Ready, route: np.ndarray,
                np.nan_to_num(route, nan=0), np.nan_to_num(supplier, nan=0),
                np.nan_to_num(stored.wait_ms, nan=-1), np.nan_to_num(stored.talk_ms, nan=-1),
                ready.caller]
-    return np.column_stack([column.astype(np.int64) for column in columns])
+    rows = np.column_stack([column.astype(np.int64) for column in columns])
+    return rows[np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))]
 
 
 def _insert(conn: sqlite3.Connection, import_id: int, rows: np.ndarray) -> None:
