@@ -74,10 +74,11 @@ def replace_older(
     return sum(replaced_by_owner.values())
 
 
-# The units of one period handed over as one JSON list: binding them one row at a time took
-# three times as long (6,000 practices: 2.5 ms against 8).
+# The units of one period handed over as one JSON list (binding them one row at a time took
+# three times as long: 6,000 practices, 2.5 ms against 8), and stored in key order (in a set's
+# order it takes half as long again).
 _CLAIM = ("INSERT INTO coverage (source, unit, period, import_id) "
-          "SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE true "
+          "SELECT ?1, value, ?2, ?3 FROM json_each(?4) WHERE true ORDER BY value "
           "ON CONFLICT (source, unit, period) DO UPDATE SET import_id = excluded.import_id")
 
 

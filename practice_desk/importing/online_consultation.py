@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from pathlib import Path
 
 from local_db.bulk import insert_rows
@@ -64,7 +64,6 @@ REQUIRED = ["month", "code", "submissions", "clinical", "admin", "other", "patie
 COUNTS = ["submissions", "clinical", "admin", "other"]
 PRACTICE_INFO = ["name", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name", "icb_code",
                  "icb_name", "region_code", "region_name"]
-TEXTS = [*PRACTICE_INFO, "supplier"]
 NO_DATA = {"no data", "none/unknown", "none", "unknown", ""}
 SUPPRESSED = {"*", "-", "c", "x", "z", ":", "..", "na", "n/a"}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -171,7 +170,6 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
     cells, bad = _columns(rows[header + 1:], col)
     problems = RowProblems()
     stored: dict[tuple[str, str], tuple] = {}
-    kept: list[int] = []  # positions of the stored rows, for their practices' details
     missing = 0
     import_id = ctx.import_id
     for k, (code, month, supplier, taking_part, submissions, clinical, admin, other,
@@ -190,7 +188,6 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
             missing += 1
         stored[(code, month)] = (import_id, code, month, supplier or None, taking_part,
                                  submissions, clinical, admin, other, patients)
-        kept.append(k)
     ctx.rows_read += len(cells["code"])
     problems.raise_if_any()
     if not stored:
@@ -201,7 +198,7 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
                 "participating, submissions, clinical, admin, other, patients) VALUES",
                 list(stored.values()))
     ctx.rows_stored += len(stored)
-    _store_practices(ctx, cells, kept)
+    _store_practices(ctx, cells)
     if missing:
         ctx.warn(f"{source.name}: {missing:,} practice{'s' if missing > 1 else ''} with no data "
                  "(not taking part, or supplier 'No Data') stored as missing, not 0")
@@ -231,7 +228,8 @@ def _columns(body: list[list], col: dict[str, int]) -> tuple[dict[str, list], di
     def column(name: str) -> Sequence:
         return _at(columns, col[name], empty)[:count] if name in col else empty[:count]
 
-    cells = {"code": codes[:count], **{name: _texts(column(name)) for name in TEXTS}}
+    cells = {"code": codes[:count], "supplier": _texts(column("supplier")),
+             **{name: _details(column(name)) for name in PRACTICE_INFO}}
     bad: dict[int, str] = {}
     cells["month"] = _months(column("month"), bad)
     for name in [*COUNTS, "patients", "participation"]:
@@ -246,6 +244,12 @@ def _at(columns: list[tuple], position: int, empty: tuple) -> tuple:
 def _texts(cells: Sequence) -> list[str]:
     return [cell.strip() if cell.__class__ is str else "" if cell is None else str(cell).strip()
             for cell in cells]
+
+
+def _details(cells: Sequence) -> list[str | None]:
+    """A practice detail column: None for a blank (it leaves what the database holds)."""
+    return [(cell.strip() if cell.__class__ is str else "" if cell is None else str(cell).strip())
+            or None for cell in cells]
 
 
 def _months(cells: Sequence, bad: dict[int, str]) -> list[str | None]:
@@ -282,13 +286,12 @@ def _counts(cells: Sequence, what: str, bad: dict[int, str]) -> list[int | None]
     return counts
 
 
-def _store_practices(ctx: ImportContext, cells: dict[str, list], kept: list[int]) -> None:
-    """Each stored row's practice name, PCN and areas (the online consultation supplier is not
-    the practice's telephony supplier: left as it is)."""
-    none = [None] * len(cells["code"])
-    rows = list(zip(cells["code"], *([t or None for t in cells[f]] if f in PRACTICE_INFO else none
-                                     for f in PRACTICE_FIELDS), cells["month"], strict=True))
-    upsert_practice_rows(ctx, [rows[k] for k in kept])
+def _store_practices(ctx: ImportContext, cells: dict[str, list]) -> None:
+    """Each row's practice name, PCN and areas (every row is stored by now: a bad one stops the
+    import). The online consultation supplier is not the practice's phone supplier."""
+    details = [cells[f] if f in PRACTICE_INFO else repeat(None) for f in PRACTICE_FIELDS]
+    rows = list(zip(cells["code"], *details, cells["month"], strict=False))
+    upsert_practice_rows(ctx, rows)
 
 
 def _claim_months(ctx: ImportContext, source_kind: str, table: str, unit_column: str,
