@@ -8,7 +8,9 @@ import sqlite3
 from collections.abc import Sequence
 from itertools import chain
 
-ROWS_PER_STATEMENT = 500
+# Rows to a statement. More saves little, and a longer statement takes longer to prepare (each
+# connection prepares it once, so a new database pays for it on every import).
+ROWS_PER_STATEMENT = 200
 MAX_VALUES = 32_766  # SQLite's limit on the values one statement binds
 
 
@@ -20,10 +22,11 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[Sequence],
     if not rows:
         return
     width = len(rows[0])
-    step = min(ROWS_PER_STATEMENT, MAX_VALUES // width)
     one = f"({','.join('?' * width)})"
-    full = f"{head} {','.join([one] * step)} {tail}"
-    for start in range(0, len(rows), step):
-        chunk = rows[start:start + step]
-        statement = full if len(chunk) == step else f"{head} {','.join([one] * len(chunk))} {tail}"
-        conn.execute(statement, list(chain.from_iterable(chunk)))
+    step = min(ROWS_PER_STATEMENT, MAX_VALUES // width)
+    whole = len(rows) - len(rows) % step
+    statement = f"{head} {','.join([one] * step)} {tail}"
+    for start in range(0, whole, step):
+        conn.execute(statement, list(chain.from_iterable(rows[start:start + step])))
+    if whole < len(rows):  # the rest a row at a time: a statement of their own would be
+        conn.executemany(f"{head} {one} {tail}", rows[whole:])  # prepared for this import only

@@ -5,7 +5,7 @@ importers do not import the module that imports them."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from practice_desk.importing import coverage
@@ -57,7 +57,8 @@ class ImportContext:
         self.rows_replaced = 0
         self.periods: set[str] = set()
         self.warnings: list[str] = []
-        self.mentions: set[tuple[str, str]] = set()  # ('practice' | 'area', code)
+        # 'practice' | 'area' -> the codes named, in the order first named (an ordered set)
+        self.mentions: dict[str, dict[str, None]] = {}
         self._label_ids: dict[tuple[str, str], int] = {}
 
     # --- progress and cancel -------------------------------------------------------------
@@ -121,7 +122,10 @@ class ImportContext:
     # --- facts ---------------------------------------------------------------------------
     def mention(self, kind: str, code: str) -> None:
         """This import names a practice or an area (an undo forgets those no import names)."""
-        self.mentions.add((kind, code))
+        self.mentions.setdefault(kind, {})[code] = None
+
+    def mention_all(self, kind: str, codes: Iterable[str]) -> None:
+        self.mentions.setdefault(kind, {}).update(dict.fromkeys(codes))
 
     def claim(self, source_kind: str, claims: set[tuple[str, str]]) -> None:
         self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims,

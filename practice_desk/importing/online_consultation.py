@@ -20,13 +20,12 @@ from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_month
 from practice_desk.importing.importer import Importer
 from practice_desk.importing.problems import ImportFailed, ImportProblem
-from practice_desk.importing.rows import PRACTICE_FIELDS, upsert_practice_rows, valid_ods
+from practice_desk.importing.rows import upsert_practice_columns, valid_ods
 from practice_desk.importing.sources import Source
 from practice_desk.importing.workbooks import Workbook, blank, open_workbook
 from practice_desk.plausible import MAX_COUNT, check_count
 
 HEADER_SCAN = 40  # rows searched for a table's header
-CHECK_ROWS = 500  # rows between progress reports and cancel checks
 ENGLAND = "ENGLAND"
 
 # Column -> the header names it is published under, footnote marks removed and lower-cased.
@@ -167,42 +166,64 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
     sheet, header, col = found
     rows = book.rows(sheet)
     where = f"{source.name}, sheet '{sheet}'"
+    ctx.part_done(source, 0.2, f"{source.name}: Table 2, {len(rows) - header - 1:,} rows")
     cells, bad = _columns(rows[header + 1:], col)
+    codes, months = cells["code"], cells["month"]
+    ctx.rows_read += len(codes)
+    ctx.part_done(source, 0.4, f"{source.name}: Table 2, checking {len(codes):,} practices")
+    keys = list(zip(codes, months, strict=True))
     problems = RowProblems()
-    stored: dict[tuple[str, str], tuple] = {}
-    missing = 0
-    import_id = ctx.import_id
-    for k, (code, month, supplier, taking_part, submissions, clinical, admin, other,
-            patients) in enumerate(zip(cells["code"], cells["month"], cells["supplier"],
-                                       cells["participation"], *(cells[c] for c in COUNTS),
-                                       cells["patients"], strict=True)):
-        if k % CHECK_ROWS == 0:
-            line = header + 2 + k
-            ctx.part_done(source, 0.9 * line / len(rows), f"{source.name}: Table 2, row {line:,}")
-        if not (3 <= len(code) <= 10 and code.isalnum()) or k in bad or (code, month) in stored:
-            problems.add(_row_problem(source, where, header + 2 + k, code, month, bad.get(k)))
-            continue
-        if taking_part == 0 or (not (submissions or clinical or admin or other)
-                                and supplier.casefold() in NO_DATA):
-            submissions = clinical = admin = other = None  # no data: missing, not zeros
-            missing += 1
-        stored[(code, month)] = (import_id, code, month, supplier or None, taking_part,
-                                 submissions, clinical, admin, other, patients)
-    ctx.rows_read += len(cells["code"])
+    for k in _bad_rows(codes, keys, bad):
+        problems.add(_row_problem(source, where, header + 2 + k, codes[k], months[k], bad.get(k)))
     problems.raise_if_any()
-    if not stored:
+    if not codes:
         raise ImportFailed([source.problem(None, f"{where}: no practice rows under the header")])
-    months = {month for _, month in stored}
-    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", set(stored), months)
+    missing = _no_data(cells)
+    ctx.part_done(source, 0.6, f"{source.name}: Table 2, storing {len(codes):,} practices")
+    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", set(keys), set(months))
     insert_rows(ctx.conn, "INSERT INTO oc_practice_months (import_id, ods_code, month, supplier, "
                 "participating, submissions, clinical, admin, other, patients) VALUES",
-                list(stored.values()))
-    ctx.rows_stored += len(stored)
-    _store_practices(ctx, cells)
+                list(zip(repeat(ctx.import_id), codes, months,
+                         [supplier or None for supplier in cells["supplier"]],
+                         *(cells[c] for c in ["participation", *COUNTS, "patients"]),
+                         strict=False)))
+    ctx.rows_stored += len(codes)
+    ctx.part_done(source, 0.8, f"{source.name}: Table 2, practice details")
+    # The online consultation supplier is not the practice's phone supplier: not among these.
+    upsert_practice_columns(ctx, codes, {f: cells[f] for f in PRACTICE_INFO}, months)
     if missing:
         ctx.warn(f"{source.name}: {missing:,} practice{'s' if missing > 1 else ''} with no data "
                  "(not taking part, or supplier 'No Data') stored as missing, not 0")
-    return months
+    return set(months)
+
+
+def _bad_rows(codes: list[str], keys: list[tuple], bad: dict[int, str]) -> list[int]:
+    """Positions of the rows that stop the import, in order: a code that is not a practice
+    code, a cell that does not parse, or a practice and month an earlier good row had."""
+    flagged = set(bad)
+    flagged.update(k for k, code in enumerate(codes) if not valid_ods(code))
+    if len(set(keys)) < len(keys):  # some practice and month twice: which rows repeat one
+        seen = set()
+        for k, key in enumerate(keys):
+            if k not in flagged:
+                if key in seen:
+                    flagged.add(k)
+                seen.add(key)
+    return sorted(flagged)
+
+
+def _no_data(cells: dict[str, list]) -> int:
+    """Blank the counts of the practices with no data: not taking part (Participation 0), or a
+    'No Data' supplier with nothing counted. Stored as missing, not 0. Returns how many."""
+    none = {s for s in set(cells["supplier"]) if s.casefold() in NO_DATA}
+    counts = [cells[c] for c in COUNTS]
+    rows = [k for k, taking_part in enumerate(cells["participation"]) if taking_part == 0]
+    rows += [k for k, supplier in enumerate(cells["supplier"]) if supplier in none
+             and cells["participation"][k] != 0 and not any(column[k] for column in counts)]
+    for column in counts:
+        for k in rows:
+            column[k] = None
+    return len(rows)
 
 
 def _row_problem(source: Source, where: str, line: int, code: str, month: str | None,
@@ -272,26 +293,21 @@ def _months(cells: Sequence, bad: dict[int, str]) -> list[str | None]:
     return months
 
 
+_OTHER = object()  # a cell the fast path leaves to _count
+
+
 def _counts(cells: Sequence, what: str, bad: dict[int, str]) -> list[int | None]:
-    counts = []
-    for k, cell in enumerate(cells):
-        if cell.__class__ is float and 0 <= cell <= MAX_COUNT and cell.is_integer():
-            counts.append(int(cell))  # calamine's numbers: almost every cell
-            continue
-        try:
-            counts.append(_count(cell, what))
-        except ValueError as exc:
-            bad.setdefault(k, str(exc))
-            counts.append(None)
+    counts = [int(cell) if cell.__class__ is float and 0 <= cell <= MAX_COUNT
+              and cell.is_integer() else _OTHER for cell in cells]  # calamine's numbers
+    if _OTHER in counts:  # text, blanks, suppression marks, bad values
+        for k, cell in enumerate(cells):
+            if counts[k] is _OTHER:
+                try:
+                    counts[k] = _count(cell, what)
+                except ValueError as exc:
+                    bad.setdefault(k, str(exc))
+                    counts[k] = None
     return counts
-
-
-def _store_practices(ctx: ImportContext, cells: dict[str, list]) -> None:
-    """Each row's practice name, PCN and areas (every row is stored by now: a bad one stops the
-    import). The online consultation supplier is not the practice's phone supplier."""
-    details = [cells[f] if f in PRACTICE_INFO else repeat(None) for f in PRACTICE_FIELDS]
-    rows = list(zip(cells["code"], *details, cells["month"], strict=False))
-    upsert_practice_rows(ctx, rows)
 
 
 def _claim_months(ctx: ImportContext, source_kind: str, table: str, unit_column: str,

@@ -3,7 +3,8 @@ encoding note, memoised date parsing, and the practice identity (name, PCN, sub-
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 
 from local_db.bulk import insert_rows
 from practice_desk.importing.context import ImportContext
@@ -68,16 +69,22 @@ def upsert_practice(ctx: ImportContext, ods_code: str, fields: dict[str, str], a
 
 def upsert_practices(ctx: ImportContext,
                      practices: Iterable[tuple[str, dict[str, str | None], str]]) -> None:
-    """upsert_practice for many (ods_code, fields, as_of), in one executemany."""
-    upsert_practice_rows(ctx, [(code, *[fields.get(f) or None for f in PRACTICE_FIELDS], as_of)
-                               for code, fields, as_of in practices])
+    """upsert_practice for many (ods_code, fields, as_of), in a few statements."""
+    found = list(practices)
+    upsert_practice_columns(ctx, [code for code, _, _ in found],
+                            {f: [fields.get(f) or None for _, fields, _ in found]
+                             for f in PRACTICE_FIELDS}, [as_of for _, _, as_of in found])
 
 
-def upsert_practice_rows(ctx: ImportContext, rows: list[tuple]) -> None:
-    """upsert_practices for rows laid out (ods_code, *PRACTICE_FIELDS, as_of), None for a blank:
-    what an importer that reads a column at a time has without a dict a row."""
-    ctx.mentions.update(("practice", row[0]) for row in rows)
-    insert_rows(ctx.conn, _UPSERT_HEAD, [(*row, ctx.import_id) for row in rows], _UPSERT_TAIL)
+def upsert_practice_columns(ctx: ImportContext, codes: Sequence[str],
+                            fields: dict[str, Sequence[str | None]],
+                            as_of: Sequence[str]) -> None:
+    """upsert_practices for an importer that reads a column at a time: the codes, a column of
+    values (None for a blank) for each of the PRACTICE_FIELDS it has, and each row's month."""
+    ctx.mention_all("practice", codes)
+    columns = [fields[f] if f in fields else repeat(None) for f in PRACTICE_FIELDS]
+    insert_rows(ctx.conn, _UPSERT_HEAD, list(zip(codes, *columns, as_of, repeat(ctx.import_id),
+                                                 strict=False)), _UPSERT_TAIL)
 
 
 _UPSERT_HEAD = (f"INSERT INTO practices (ods_code, {', '.join(PRACTICE_FIELDS)}, as_of, import_id) "
