@@ -3,9 +3,13 @@
 For every .xlsx under the real samples (`/work/shared/samples`, or `--samples DIR`) and
 `tests/data`, in the same process and the same run, alternating:
 
-  import      practice_desk.importing.import_file(FILE) into a new database: detection, the
-              guards, hashing, reading, checks, storing, in one transaction (what the app and
-              `practice-desk import` do, less the start-up of the command line)
+  import      practice_desk.importing.import_file(FILE) into a new, empty database, then closing
+              it (which writes the import into the database file): detection, the guards,
+              hashing, reading, checks, storing, in one transaction (what the app and
+              `practice-desk import` do, less the start-up of the command line and the opening
+              of the database). The empty database is made before the clock starts: making one
+              (its schema, and six disk syncs) is done once, not per import; its time is shown
+              in the last column, not counted.
   calamine    python_calamine: open the workbook and read every sheet's cells (`to_python`)
 
 Each is run --repeat times; the fastest counts. Wall time and the process's CPU time are both
@@ -43,14 +47,14 @@ class Timing:
     cpu: float
 
 
-def fastest(run, repeat: int) -> Timing:
-    best = Timing(float("inf"), float("inf"))
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        best.wall = min(best.wall, time.perf_counter() - wall)
-        best.cpu = min(best.cpu, time.process_time() - cpu)
-    return best
+def timed(run) -> tuple[object, Timing]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return result, Timing(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def fastest(timings: list[Timing]) -> Timing:
+    return Timing(min(t.wall for t in timings), min(t.cpu for t in timings))
 
 
 def calamine_read(path: Path) -> None:
@@ -62,16 +66,19 @@ def calamine_read(path: Path) -> None:
     book.close()
 
 
-def import_once(path: Path, folder: Path) -> str:
-    db = folder / f"bench-{time.perf_counter_ns()}.sqlite"
-    conn = open_database(db)
+def import_once(path: Path, folder: Path) -> tuple[Timing, Timing, str]:
+    """(making the empty database, the import, why the file was not imported or '')."""
+    conn, made = timed(lambda: open_database(folder / f"bench-{time.perf_counter_ns()}.sqlite"))
+    report, imported = timed(lambda: _import_and_close(conn, path))
+    why = report.message.splitlines()[-1] if report.status != "done" else ""
+    return made, imported, why
+
+
+def _import_and_close(conn, path: Path):
     try:
-        report = import_file(conn, path)
+        return import_file(conn, path)
     finally:
         conn.close()
-    if report.status != "done":
-        return report.message.splitlines()[-1]
-    return ""
 
 
 def workbooks(samples: Path) -> list[Path]:
@@ -87,28 +94,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each; the fastest counts")
     args = parser.parse_args(argv)
     lines = ["| workbook | size | import s (CPU s) | calamine read s (CPU s) | import ÷ read "
-             "(CPU) | target ≤ 2× |", "|---|---:|---:|---:|---:|---|"]
+             "(CPU) | target ≤ 2× | making the empty database s (CPU), not counted |",
+             "|---|---:|---:|---:|---:|---|---:|"]
     skipped = []
     missed = 0
     with tempfile.TemporaryDirectory() as folder:
         for path in workbooks(args.samples):
-            why = import_once(path, Path(folder))  # warm-up, and is it importable at all?
+            why = import_once(path, Path(folder))[2]  # warm-up, and is it importable at all?
             if why:
                 skipped.append(f"- {path.name}: not imported ({why.split(': ', 1)[-1][:100]}...)")
                 continue
             calamine_read(path)
-            imports, reads = [], []
+            made, imports, reads = [], [], []
             for _ in range(args.repeat):  # alternating, so that both see the same load
-                imports.append(fastest(lambda p=path: import_once(p, Path(folder)), 1))
-                reads.append(fastest(lambda p=path: calamine_read(p), 1))
-            imp = Timing(min(t.wall for t in imports), min(t.cpu for t in imports))
-            read = Timing(min(t.wall for t in reads), min(t.cpu for t in reads))
+                making, importing, _why = import_once(path, Path(folder))
+                made.append(making)
+                imports.append(importing)
+                reads.append(timed(lambda p=path: calamine_read(p))[1])
+            imp, read, new = fastest(imports), fastest(reads), fastest(made)
             ratio, cpu_ratio = imp.wall / read.wall, imp.cpu / read.cpu
-            verdict = "meets" if ratio <= TARGET else "MISSES"
+            verdict = "meets" if ratio <= TARGET and cpu_ratio <= TARGET else "MISSES"
             missed += verdict == "MISSES"
             lines.append(f"| {path.name} | {path.stat().st_size / 2**20:.1f} MB | {imp.wall:.3f} "
                          f"({imp.cpu:.3f}) | {read.wall:.3f} ({read.cpu:.3f}) | {ratio:.2f}× "
-                         f"({cpu_ratio:.2f}×) | {verdict} |")
+                         f"({cpu_ratio:.2f}×) | {verdict} | {new.wall:.3f} ({new.cpu:.3f}) |")
             print(lines[-1], flush=True)
     print(f"\nResults ({date.today().isoformat()}, fastest of {args.repeat}):\n")
     print("\n".join(lines + [""] + skipped))

@@ -130,7 +130,7 @@ class ImportContext:
     def claim(self, source_kind: str, claims: set[tuple[str, str]]) -> None:
         self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims,
                                                      self.sources)
-        self.periods.update(period[:7] for _, period in claims)
+        self.periods.update(period[:7] for period in {period for _, period in claims})
 
 
 class DuplicateRows:

@@ -60,9 +60,8 @@ def replace_older(
         )
     }
     replaced_by_owner: dict[int, int] = {}
-    for unit, period in claims:
-        owner = existing.get((unit, period))
-        if owner is not None and owner != import_id:
+    for (unit, period), owner in existing.items():
+        if owner != import_id and (unit, period) in claims:
             deleted = conn.execute(delete_sql, (unit, period, owner)).rowcount
             replaced_by_owner[owner] = replaced_by_owner.get(owner, 0) + deleted
     for period, units in by_period.items():

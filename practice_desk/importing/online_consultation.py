@@ -172,15 +172,17 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
     ctx.rows_read += len(codes)
     ctx.part_done(source, 0.4, f"{source.name}: Table 2, checking {len(codes):,} practices")
     keys = list(zip(codes, months, strict=True))
+    claims = set(keys)
     problems = RowProblems()
-    for k in _bad_rows(codes, keys, bad):
+    for k in _bad_rows(codes, keys, len(claims) < len(keys), bad):
         problems.add(_row_problem(source, where, header + 2 + k, codes[k], months[k], bad.get(k)))
     problems.raise_if_any()
     if not codes:
         raise ImportFailed([source.problem(None, f"{where}: no practice rows under the header")])
     missing = _no_data(cells)
     ctx.part_done(source, 0.6, f"{source.name}: Table 2, storing {len(codes):,} practices")
-    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", set(keys), set(months))
+    periods = set(months)
+    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", claims, periods)
     insert_rows(ctx.conn, "INSERT INTO oc_practice_months (import_id, ods_code, month, supplier, "
                 "participating, submissions, clinical, admin, other, patients) VALUES",
                 list(zip(repeat(ctx.import_id), codes, months,
@@ -194,15 +196,17 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
     if missing:
         ctx.warn(f"{source.name}: {missing:,} practice{'s' if missing > 1 else ''} with no data "
                  "(not taking part, or supplier 'No Data') stored as missing, not 0")
-    return set(months)
+    return periods
 
 
-def _bad_rows(codes: list[str], keys: list[tuple], bad: dict[int, str]) -> list[int]:
+def _bad_rows(codes: list[str], keys: list[tuple], repeats: bool,
+              bad: dict[int, str]) -> list[int]:
     """Positions of the rows that stop the import, in order: a code that is not a practice
-    code, a cell that does not parse, or a practice and month an earlier good row had."""
+    code, a cell that does not parse, or (`repeats`: some practice and month is there twice)
+    the practice and month of an earlier good row."""
     flagged = set(bad)
     flagged.update(k for k, code in enumerate(codes) if not valid_ods(code))
-    if len(set(keys)) < len(keys):  # some practice and month twice: which rows repeat one
+    if repeats:
         seen = set()
         for k, key in enumerate(keys):
             if k not in flagged:
