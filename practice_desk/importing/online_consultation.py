@@ -79,19 +79,25 @@ def header_name(cell: object) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+_SPELLINGS = {spelling: column for column, spellings in COLUMNS.items() for spelling in spellings}
+
+
 def _find_table2(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    """(header row index, {column: position}) of a practice table, found by its text."""
+    """(header row index, {column: position}) of a practice table, found by its text: each
+    column where a cell is spelled as it is published, else where one holds its words."""
     for number, row in enumerate(rows[:HEADER_SCAN]):
         names = [header_name(cell) for cell in row]
-        found = {}
-        for column, spellings in COLUMNS.items():
-            position = next((i for i, name in enumerate(names) if name in spellings), None)
-            if position is None and column in WORDS:
-                position = next((i for i, name in enumerate(names) if WORDS[column](name)), None)
-            if position is not None:
-                found[column] = position
+        found: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in _SPELLINGS:
+                found.setdefault(_SPELLINGS[name], i)
+        for column, words in WORDS.items():
+            if column not in found:
+                position = next((i for i, name in enumerate(names) if words(name)), None)
+                if position is not None:
+                    found[column] = position
         if all(column in found for column in REQUIRED):
-            return number, found
+            return number, {column: found[column] for column in COLUMNS if column in found}
     return None
 
 
