@@ -90,3 +90,10 @@ def test_moments_are_a_date_and_a_clock():
     assert fast[:3].tolist() == [expected + 8 * 3600 + 195, expected + 8 * 3600 + 180,
                                  expected + 86399]
     assert np.isnan(fast[3:]).all()
+
+
+def test_a_file_of_one_form():
+    iso = fixed_width.moments(np.array(["2024-02-29 10:00:00", "2025-02-29 10:00:00"],
+                                       dtype=object), True)
+    assert iso[0] == datetime(2024, 2, 29, 10, tzinfo=UTC).timestamp()
+    assert math.isnan(iso[1])  # no such day: parse_local words it

@@ -13,7 +13,7 @@ import numpy as np
 
 NAN = float("nan")
 _ZERO, _SPACE, _COLON = ord("0"), ord(" "), ord(":")
-_DATE_SEPARATORS = np.array([ord("/"), ord("."), ord("-")], dtype=np.uint8)
+_DATE_SEPARATORS = np.array([(ord(c) - _ZERO) % 256 for c in "/.-"], dtype=np.uint8)
 
 
 def dates(texts: np.ndarray, day_first: bool) -> np.ndarray:
@@ -36,13 +36,14 @@ def moments(texts: np.ndarray, day_first: bool) -> np.ndarray:
     """Wall-clock seconds (from 1970, read as UTC) of each 'date clock'."""
     out = np.full(len(texts), NAN)
     for at, matrix in _by_width(texts, (16, 19)):
-        space = np.where(matrix[:, 10] == _SPACE, 0.0, NAN)
+        space = np.where(_is(matrix, 10, _SPACE), 0.0, NAN)
         out[at] = _date(matrix[:, :10], day_first) * 86400.0 + _clock(matrix[:, 11:]) + space
     return out
 
 
 def _by_width(texts: np.ndarray, widths: tuple[int, ...]):
-    """(positions, bytes as an n x width array) of the ASCII texts of each width."""
+    """(positions, the texts of each width as an n x width array of byte - '0': a digit's value,
+    any other character 10 or more) of the texts in ASCII."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     for width in widths:
         at = np.flatnonzero(lengths == width)
@@ -53,42 +54,54 @@ def _by_width(texts: np.ndarray, widths: tuple[int, ...]):
         except UnicodeEncodeError:  # texts not in ASCII are left to the slow path
             at = at[np.fromiter((t.isascii() for t in texts[at]), dtype=bool, count=len(at))]
             raw = texts[at].astype(f"S{width}")
-        yield at, raw.view(np.uint8).reshape(len(at), width)
+        yield at, raw.view(np.uint8).reshape(len(at), width) - np.uint8(_ZERO)
 
 
-def _number(matrix: np.ndarray, first: int, width: int) -> np.ndarray:
+def _number(digits: np.ndarray, first: int, width: int) -> np.ndarray:
     """The digits in columns first..first+width-1 as a float; NaN where any is not a digit."""
-    digits = matrix[:, first:first + width].astype(np.int64) - _ZERO
-    value = np.zeros(len(matrix), dtype=np.int64)
-    for k in range(width):
+    value = np.zeros(len(digits), dtype=np.int64)
+    ok = np.ones(len(digits), dtype=bool)
+    for k in range(first, first + width):
+        ok &= digits[:, k] <= 9
         value = value * 10 + digits[:, k]
-    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
     return np.where(ok, value, NAN)
 
 
-def _clock(matrix: np.ndarray) -> np.ndarray:
+def _is(digits: np.ndarray, column: int, character: int) -> np.ndarray:
+    return digits[:, column] == np.uint8((character - _ZERO) % 256)
+
+
+def _clock(digits: np.ndarray) -> np.ndarray:
     """'HH:MM' or 'HH:MM:SS' -> seconds; NaN for any other text or a time out of range."""
-    hour, minute = _number(matrix, 0, 2), _number(matrix, 3, 2)
-    colons = matrix[:, 2] == _COLON
-    second = np.zeros(len(matrix))
-    if matrix.shape[1] == 8:
-        second = _number(matrix, 6, 2)
-        colons &= matrix[:, 5] == _COLON
+    hour, minute = _number(digits, 0, 2), _number(digits, 3, 2)
+    colons = _is(digits, 2, _COLON)
+    second = np.zeros(len(digits))
+    if digits.shape[1] == 8:
+        second = _number(digits, 6, 2)
+        colons &= _is(digits, 5, _COLON)
     ok = colons & (hour <= 23) & (minute <= 59) & (second <= 59)
     return np.where(ok, hour * 3600 + minute * 60 + second, NAN)
 
 
-def _date(matrix: np.ndarray, day_first: bool) -> np.ndarray:
+def _date(digits: np.ndarray, day_first: bool) -> np.ndarray:
     """'DD/MM/YYYY' (or month first; '/', '.' or '-'), 'YYYY-MM-DD' or 'YYYY/MM/DD' (one
     separator) -> days since 1970-01-01; NaN for any other text or a day that does not exist."""
-    iso = np.isin(matrix[:, 4], _DATE_SEPARATORS) & (matrix[:, 7] == matrix[:, 4])
-    slashed = np.isin(matrix[:, 2], _DATE_SEPARATORS) & np.isin(matrix[:, 5], _DATE_SEPARATORS)
-    first, second = _number(matrix, 0, 2), _number(matrix, 3, 2)
+    iso = _separator(digits, 4) & (digits[:, 7] == digits[:, 4])
+    if iso.all():  # a file writes one form: work out only that one
+        return _days(_number(digits, 0, 4), _number(digits, 5, 2), _number(digits, 8, 2))
+    slashed = _separator(digits, 2) & _separator(digits, 5)
+    first, second = _number(digits, 0, 2), _number(digits, 3, 2)
     day, month = (first, second) if day_first else (second, first)
-    year = np.where(iso, _number(matrix, 0, 4), np.where(slashed, _number(matrix, 6, 4), NAN))
-    month = np.where(iso, _number(matrix, 5, 2), month)
-    day = np.where(iso, _number(matrix, 8, 2), day)
+    year = np.where(slashed, _number(digits, 6, 4), NAN)
+    if iso.any():
+        year = np.where(iso, _number(digits, 0, 4), year)
+        month = np.where(iso, _number(digits, 5, 2), month)
+        day = np.where(iso, _number(digits, 8, 2), day)
     return _days(year, month, day)
+
+
+def _separator(digits: np.ndarray, column: int) -> np.ndarray:
+    return np.isin(digits[:, column], _DATE_SEPARATORS)
 
 
 def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -193,7 +193,8 @@ class LegReader:
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         legs = self._legs()
         self.skipped += int((self.drop & ~self.bad).sum())
-        return legs.select(~(self.bad | self.drop))
+        kept = ~(self.bad | self.drop)
+        return legs if kept.all() else legs.select(kept)
 
     def distinct(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, texts): the field's distinct cleaned texts, and which one each row has."""
@@ -669,7 +670,7 @@ def merge(legs: Legs, legs_are_calls: bool) -> Legs:
 
 
 def _none(values: np.ndarray) -> np.ndarray:
-    return pd.isna(pd.Series(values, dtype=object)).to_numpy()
+    return pd.isna(np.asarray(values, dtype=object))
 
 
 def _codes(practice: np.ndarray, ids: np.ndarray) -> np.ndarray:
