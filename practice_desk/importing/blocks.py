@@ -132,8 +132,9 @@ def _blank(frame: pd.DataFrame) -> np.ndarray:
         return blank
     maybe = np.arange(len(frame))
     for column in frame.columns:
-        values = frame[column].to_numpy(dtype=object)[maybe]
-        maybe = maybe[np.fromiter((not v.strip() for v in values), bool, len(values))]
+        codes, texts = pd.factorize(frame[column].to_numpy(dtype=object)[maybe])
+        blank_text = np.array([not text.strip() for text in texts] + [False], dtype=bool)
+        maybe = maybe[blank_text[codes]]
         if not len(maybe):
             return blank
     blank[maybe] = True

@@ -30,7 +30,7 @@ INSERT INTO call_months (ods_code, month, {", ".join(COUNT_KEYS)}, calls_111_cor
     talk_count)
 SELECT ods_code, month, {", ".join(f"SUM({k})" for k in COUNT_KEYS)},
     SUM(CASE WHEN core = 1 THEN calls_111 ELSE 0 END), TOTAL(talk_sum_s), SUM(talk_count)
-FROM call_hours WHERE ods_code = ? AND month = ? GROUP BY ods_code, month
+FROM call_hours WHERE ods_code = ? AND month IN ({{months}}) GROUP BY ods_code, month
 """
 
 _WEEKDAY_HOURS_SQL = """
@@ -38,23 +38,28 @@ INSERT INTO call_weekday_hours (ods_code, month, weekday, hour, inbound, answere
     ivr_ended, callback_requested)
 SELECT ods_code, month, weekday, hour, SUM(inbound), SUM(answered), SUM(missed), SUM(ivr_ended),
     SUM(callback_requested)
-FROM call_hours WHERE ods_code = ? AND month = ? GROUP BY weekday, hour
+FROM call_hours WHERE ods_code = ? AND month IN ({months}) GROUP BY month, weekday, hour
 """
 _DAYS_SQL = """
 INSERT INTO call_days (ods_code, day, month, weekday)
-SELECT DISTINCT ods_code, day, month, weekday FROM call_hours WHERE ods_code = ? AND month = ?
+SELECT DISTINCT ods_code, day, month, weekday FROM call_hours
+WHERE ods_code = ? AND month IN ({months})
 """
 MONTH_TABLES = {"call_months": _MONTHS_SQL, "call_weekday_hours": _WEEKDAY_HOURS_SQL,
                 "call_days": _DAYS_SQL}
 
 
 def sum_months(conn: sqlite3.Connection, practice: str, months: Iterable[str]) -> None:
-    """Recompute the practice's monthly tables (MONTH_TABLES) from its call_hours."""
-    for month in sorted(set(months)):
+    """Recompute the practice's monthly tables (MONTH_TABLES) from its call_hours, a few
+    hundred months to a statement."""
+    months = sorted(set(months))
+    for first in range(0, len(months), 500):
+        some = months[first:first + 500]
+        marks = ", ".join("?" * len(some))
         for table, sql in MONTH_TABLES.items():
-            conn.execute(f"DELETE FROM {table} WHERE ods_code = ? AND month = ?",
-                         (practice, month))
-            conn.execute(sql, (practice, month))
+            conn.execute(f"DELETE FROM {table} WHERE ods_code = ? AND month IN ({marks})",
+                         (practice, *some))
+            conn.execute(sql.format(months=marks), (practice, *some))
 
 
 @contextmanager

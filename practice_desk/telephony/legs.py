@@ -124,8 +124,22 @@ def objects(values) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
+def _is_none(values: np.ndarray) -> np.ndarray:
+    """Which values are None (elementwise, in C)."""
+    return np.equal(values, None)
+
+
 def nones(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
+
+
+_UNCLEAN = re.compile(r"(?:^|\x00)(?:[\s']|NULL(?:\x00|$))|\s(?:\x00|$)")
+
+
+def _may_need_cleaning(texts: np.ndarray) -> bool:
+    """Whether clean() could change any of the texts (a space or an apostrophe at an end, or
+    NULL), searched in one string: most columns of most files have none."""
+    return bool(_UNCLEAN.search("\x00".join(texts)))
 
 
 def clean(text: str) -> str:
@@ -204,11 +218,10 @@ class LegReader:
                 self._distinct[name] = np.zeros(self.n, np.int64), objects([""])
                 return self._distinct[name]
             codes, texts = pd.factorize(self.block[i].to_numpy(dtype=object))
-            cleaned = [clean(text) for text in texts]
-            if all(map(operator.is_, cleaned, texts)):  # clean() returns unchanged texts as is
-                texts = objects(cleaned)
-            else:  # ' 08:00' and '08:00' are one text
-                codes, texts = pd.factorize(objects(cleaned)[codes])
+            if _may_need_cleaning(texts):
+                cleaned = [clean(text) for text in texts]
+                if not all(map(operator.is_, cleaned, texts)):  # ' 08:00' and '08:00' are one
+                    codes, texts = pd.factorize(objects(cleaned)[codes])
             self._distinct[name] = codes, texts
         return self._distinct[name]
 
@@ -334,7 +347,7 @@ class LegReader:
 
         values = self.mapped("practice", code) if "practice" in self.pos else \
             objects([self.practice] * self.n)
-        for i in np.flatnonzero(np.fromiter((v is None for v in values), bool, len(values))):
+        for i in np.flatnonzero(_is_none(values)):
             self._problem(i, "no practice code")
         return values
 
@@ -461,10 +474,12 @@ class LegReader:
         table = self.words[field_name]
         values = self.mapped(field_name,
                              lambda word: table.get(normalise_name(word)) if word else empty)
-        missing = np.fromiter((v is None for v in values), bool, len(values))
-        words = self.clean(field_name)
-        for i in np.flatnonzero(missing & ~self.bad & ~self.drop):
-            self.unknown.add(field_name, words[i], int(self.lines[i]))
+        missing = _is_none(values)
+        unknown = np.flatnonzero(missing & ~self.bad & ~self.drop)
+        if len(unknown):
+            codes, texts = self.distinct(field_name)
+            for i in unknown:
+                self.unknown.add(field_name, texts[codes[i]], int(self.lines[i]))
         self.drop |= missing | (values == "ignore")
         return values
 
@@ -472,7 +487,7 @@ class LegReader:
                   talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         made = np.zeros(self.n, dtype=bool)
         if "outcome" in self.pos and self.profile != "asterisk":
-            empty = np.fromiter((s is None for s in supplier), bool, len(supplier))
+            empty = _is_none(supplier)
             for i in np.flatnonzero(empty & ~self.drop):
                 self._problem(i, "the outcome is empty")
             targets = self._words("outcome", None)
