@@ -510,22 +510,24 @@ class LegReader:
         return ids, nones(self.n)
 
     def _flag_111(self, route: np.ndarray, supplier: np.ndarray) -> np.ndarray:
-        """Whether the 111 rules match each row, worked out once per distinct combination of
-        the texts they read."""
-        fields = [self.distinct(name) for name in ("ivr_option", "last_data", "destination",
-                                                   "final_number")]
-        which, first = combinations([pd.factorize(route)[0], pd.factorize(supplier)[0],
-                                     *(codes for codes, _ in fields)])
-        flags = [self._is_111(route[i], supplier[i],
-                              *(texts[codes[i]] for codes, texts in fields)) for i in first]
-        return np.array(flags, dtype=bool)[which]
-
-    def _is_111(self, route: str | None, supplier: str | None, ivr: str, data: str,
-                destination: str, final: str) -> bool:
-        destinations = [destination, final]
-        if self.profile == "asterisk" and data:
-            destinations.append(data.split(",")[0].rsplit("/", 1)[-1])
-        return self.rules.matches([route, ivr, supplier, data], destinations)
+        """Whether the 111 rules match each row: each field's distinct texts tried once."""
+        rules = self.rules
+        hit = np.zeros(self.n, dtype=bool)
+        for values in (route, supplier):
+            codes, texts = pd.factorize(values)
+            hit |= np.array([*map(rules.text_matches, texts), False], dtype=bool)[codes]
+        for name, test in (("ivr_option", rules.text_matches), ("last_data", rules.text_matches),
+                           ("destination", rules.number_matches),
+                           ("final_number", rules.number_matches)):
+            if name in self.pos:
+                codes, texts = self.distinct(name)
+                hit |= np.fromiter(map(test, texts), dtype=bool, count=len(texts))[codes]
+        if self.profile == "asterisk" and "last_data" in self.pos:  # Dial(SIP/trunk/111,...)
+            codes, texts = self.distinct("last_data")
+            dialled = (text.split(",")[0].rsplit("/", 1)[-1] for text in texts)
+            hit |= np.fromiter(map(rules.number_matches, dialled), dtype=bool,
+                               count=len(texts))[codes]
+        return hit
 
     # --- supplier profiles -------------------------------------------------------------------
 

@@ -33,15 +33,15 @@ class Rules111:
         self._destination = [_compile(p) for p in self.destination_patterns]
 
     def matches(self, texts: list[str | None], destinations: list[str | None]) -> bool:
-        for text in texts:
-            if text and any(p.search(text) for p in self._route):
-                return True
-        for number in destinations:
-            if number:
-                compact = _COMPACT.sub("", number)
-                if any(p.search(compact) for p in self._destination):
-                    return True
-        return False
+        return any(map(self.text_matches, texts)) or any(map(self.number_matches, destinations))
+
+    def text_matches(self, text: str | None) -> bool:
+        """A route, queue, IVR option or supplier's word that marks a 111 call."""
+        return bool(text) and any(p.search(text) for p in self._route)
+
+    def number_matches(self, number: str | None) -> bool:
+        """A number a call was sent to that is 111's."""
+        return bool(number) and any(p.search(_COMPACT.sub("", number)) for p in self._destination)
 
 
 def _compile(pattern: str) -> re.Pattern:
