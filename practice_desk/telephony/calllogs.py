@@ -311,9 +311,13 @@ def id_key(practice: str, call_id: str) -> int:
 
 def id_key_bytes(practices: list[str], call_ids: list[str]) -> bytes:
     """id_key of many calls at once, 8 big-endian bytes each (for numpy to read in one go)."""
-    sha = hashlib.sha256
-    return b"".join([sha(f"id\x1f{p}\x1f{c}".encode()).digest()[:8]
-                     for p, c in zip(practices, call_ids, strict=True)])
+    prefixes = {p: hashlib.sha256(f"id\x1f{p}\x1f".encode()) for p in set(practices)}
+    keys = []
+    for practice, call_id in zip(practices, call_ids, strict=True):
+        digest = prefixes[practice].copy()  # the practice's part hashed once
+        digest.update(call_id.encode())
+        keys.append(digest.digest()[:8])
+    return b"".join(keys)
 
 
 def row_key(practice: str, started_at: str, caller_hash: str | None, direction: str,
