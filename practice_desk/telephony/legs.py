@@ -236,6 +236,16 @@ class LegReader:
         return objects([text or None for text in texts])[codes] if len(texts) else \
             nones(len(codes))
 
+    def identifiers(self, name: str) -> np.ndarray:
+        """optional() for a column of identifiers, nearly all distinct: cleaned row by row, as
+        finding the distinct ones first would cost more than it saves."""
+        if name not in self.pos:
+            return nones(self.n)
+        values = self.block[self.pos[name]].to_numpy(dtype=object)
+        if _may_need_cleaning(values):
+            values = objects([clean(value) for value in values])
+        return np.where(values == "", None, values)  # a new array: the block stays as read
+
     def joined(self, names: tuple[str, ...], separator: str) -> np.ndarray:
         """The fields' non-empty texts joined in every row (None when all are empty), worked
         out once per distinct combination."""
@@ -503,9 +513,9 @@ class LegReader:
     def _groups(self) -> tuple[np.ndarray, np.ndarray]:
         """(group, link): the call's identifier (the leg group when the file has one, else the
         call ID) and the call ID beside it; rows sharing either are one call."""
-        ids = self.optional("call_id")
+        ids = self.identifiers("call_id")
         if self.legs and "leg_group" in self.pos:
-            groups = self.optional("leg_group")
+            groups = self.identifiers("leg_group")
             return np.where(groups == None, ids, groups), ids  # noqa: E711 (elementwise)
         return ids, nones(self.n)
 
