@@ -140,3 +140,16 @@ def test_each_column_is_stored_as_written(conn, tmp_path):
         ("A81001", day("2025-07-15"), 8 * 3600 + 5, 1, DIRECTIONS.index("inbound"), answered,
          "Reception / 1", "Answered", 30_000, 69_000, 0, 0, caller("01632 960100"),
          report.import_id)]
+
+
+@pytest.mark.parametrize("texts", [
+    ["a", "b"], [" a", "b"], ["a ", "b"], ["a", "'b"], ["NULL"], ["a", "NULLx"], ["xNULL"],
+    ["a\tb"], ["a", "b\t"], [""], ["\xa0x"], ["x\u2003"], ["'"], ["08:00", "NULL", "x"]])
+def test_a_column_is_cleaned_when_clean_would_change_a_text(texts):
+    """The one search per column (legs._may_need_cleaning) finds every text clean() changes."""
+    import numpy as np
+
+    from practice_desk.telephony.legs import _may_need_cleaning, clean
+
+    changed = any(clean(text) != text for text in texts)
+    assert _may_need_cleaning(np.array(texts, dtype=object)) == changed

@@ -133,13 +133,15 @@ def nones(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
 
-_UNCLEAN = re.compile(r"(?:^|\x00)(?:[\s']|NULL(?:\x00|$))|\s(?:\x00|$)")
+# After a separator: a space or an apostrophe, NULL alone, or the separator after a space (each
+# alternative starts with the separator, which the search then skips to quickly).
+_UNCLEAN = re.compile(r"\x00(?:[\s']|NULL\x00|(?<=\s\x00))")
 
 
 def _may_need_cleaning(texts: np.ndarray) -> bool:
     """Whether clean() could change any of the texts (a space or an apostrophe at an end, or
     NULL), searched in one string: most columns of most files have none."""
-    return bool(_UNCLEAN.search("\x00".join(texts)))
+    return bool(_UNCLEAN.search("\x00" + "\x00".join(texts) + "\x00"))
 
 
 def clean(text: str) -> str:
