@@ -40,7 +40,7 @@ UNPACK = ("column1", "column2", "column3", "column4", "column5 & 1", "(column5 >
 PACKED = 10
 assert len(DIRECTIONS) <= 4 and len(OUTCOMES) < 7  # as many as their bits hold
 ROWS_PER_INSERT = 500  # SQLite binds a statement's values faster than it starts statements
-ROWS_PER_BLOCK = 100_000  # numpy's work on a block has a fixed cost: fewer, larger blocks
+ROWS_PER_BLOCK = 50_000  # numpy's work on a block has a fixed cost: fewer, larger blocks
 NAN = float("nan")
 
 
