@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from itertools import chain
 
 # Rows to a statement. More saves little, and a longer statement takes longer to prepare (each
 # connection prepares it once, so a new database pays for it on every import).
@@ -14,19 +13,24 @@ ROWS_PER_STATEMENT = 200
 MAX_VALUES = 32_766  # SQLite's limit on the values one statement binds
 
 
-def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[Sequence],
-                tail: str = "") -> None:
-    """`head` ('INSERT INTO t (a, b) VALUES'), then the rows, then `tail` (an ON CONFLICT clause,
-    or nothing); rows go in in order, so a later row meets the earlier ones as executemany's
-    would. Every row is as wide as the first."""
-    if not rows:
-        return
-    width = len(rows[0])
+def insert_columns(conn: sqlite3.Connection, head: str, columns: Sequence[Sequence],
+                   tail: str = "") -> None:
+    """`head` ('INSERT INTO t (a, b) VALUES'), then rows made of `columns` (one sequence of
+    values a column, all as long; `[value] * n` for a constant), then `tail` (an ON CONFLICT
+    clause, or nothing). Rows go in in order, so a later row meets the earlier ones as with
+    executemany. Taking columns saves making a tuple a row: importers that read a column at a
+    time have them."""
+    rows = len(columns[0]) if columns else 0
+    width = len(columns)
     one = f"({','.join('?' * width)})"
-    step = min(ROWS_PER_STATEMENT, MAX_VALUES // width)
-    whole = len(rows) - len(rows) % step
+    step = min(ROWS_PER_STATEMENT, MAX_VALUES // max(width, 1))
+    whole = rows - rows % step
     statement = f"{head} {','.join([one] * step)} {tail}"
     for start in range(0, whole, step):
-        conn.execute(statement, list(chain.from_iterable(rows[start:start + step])))
-    if whole < len(rows):  # the rest a row at a time: a statement of their own would be
-        conn.executemany(f"{head} {one} {tail}", rows[whole:])  # prepared for this import only
+        values = [None] * (step * width)
+        for j, column in enumerate(columns):  # row-major, a column at a time
+            values[j::width] = column[start:start + step]
+        conn.execute(statement, values)
+    if whole < rows:  # the rest a row at a time: a statement of their own would be prepared
+        conn.executemany(f"{head} {one} {tail}",  # for this import only
+                         zip(*(column[whole:] for column in columns), strict=True))

@@ -5,7 +5,7 @@ importers do not import the module that imports them."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from practice_desk.importing import coverage
@@ -127,7 +127,7 @@ class ImportContext:
     def mention_all(self, kind: str, codes: Iterable[str]) -> None:
         self.mentions.setdefault(kind, {}).update(dict.fromkeys(codes))
 
-    def claim(self, source_kind: str, claims: set[tuple[str, str]]) -> None:
+    def claim(self, source_kind: str, claims: Collection[tuple[str, str]]) -> None:
         self.rows_replaced += coverage.replace_older(self.conn, self.import_id, source_kind, claims,
                                                      self.sources)
         self.periods.update(period[:7] for period in {period for _, period in claims})

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from itertools import repeat, zip_longest
+from itertools import zip_longest
 from pathlib import Path
 
-from local_db.bulk import insert_rows
+from local_db.bulk import insert_columns
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_month
 from practice_desk.importing.importer import Importer
@@ -178,9 +178,8 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
     ctx.rows_read += len(codes)
     ctx.part_done(source, 0.4, f"{source.name}: Table 2, checking {len(codes):,} practices")
     keys = list(zip(codes, months, strict=True))
-    claims = set(keys)
     problems = RowProblems()
-    for k in _bad_rows(codes, keys, len(claims) < len(keys), bad):
+    for k in _bad_rows(codes, keys, len(set(keys)) < len(keys), bad):
         problems.add(_row_problem(source, where, header + 2 + k, codes[k], months[k], bad.get(k)))
     problems.raise_if_any()
     if not codes:
@@ -188,13 +187,12 @@ def _load_table2(ctx: ImportContext, source: Source, book: Workbook) -> set[str]
     missing = _no_data(cells)
     ctx.part_done(source, 0.6, f"{source.name}: Table 2, storing {len(codes):,} practices")
     periods = set(months)
-    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", claims, periods)
-    insert_rows(ctx.conn, "INSERT INTO oc_practice_months (import_id, ods_code, month, supplier, "
-                "participating, submissions, clinical, admin, other, patients) VALUES",
-                list(zip(repeat(ctx.import_id), codes, months,
-                         [supplier or None for supplier in cells["supplier"]],
-                         *(cells[c] for c in ["participation", *COUNTS, "patients"]),
-                         strict=False)))
+    _claim_months(ctx, "oc_practice", "oc_practice_months", "ods_code", keys, periods)
+    insert_columns(ctx.conn, "INSERT INTO oc_practice_months (import_id, ods_code, month, "
+                   "supplier, participating, submissions, clinical, admin, other, patients) VALUES",
+                   [[ctx.import_id] * len(codes), codes, months,
+                    [supplier or None for supplier in cells["supplier"]],
+                    *(cells[c] for c in ["participation", *COUNTS, "patients"])])
     ctx.rows_stored += len(codes)
     ctx.part_done(source, 0.8, f"{source.name}: Table 2, practice details")
     # The online consultation supplier is not the practice's phone supplier: not among these.
@@ -321,13 +319,15 @@ def _counts(cells: Sequence, what: str, bad: dict[int, str]) -> list[int | None]
 
 
 def _claim_months(ctx: ImportContext, source_kind: str, table: str, unit_column: str,
-                  claims: set[tuple[str, str]], months: set[str]) -> None:
+                  claims: list[tuple[str, str]], months: set[str]) -> None:
     """Claim the rows, and every unit stored for these months before: a re-issued workbook
     replaces its month, including practices the new edition no longer lists."""
     marks = ",".join("?" * len(months))
     earlier = ctx.conn.execute(
         f"SELECT {unit_column}, month FROM {table} WHERE month IN ({marks})", sorted(months))
-    ctx.claim(source_kind, claims | {(unit, month) for unit, month in earlier})
+    claimed = dict.fromkeys(claims)  # an ordered set: the rows' order is cheap to store
+    claimed.update(dict.fromkeys((unit, month) for unit, month in earlier))
+    ctx.claim(source_kind, claimed.keys())
 
 
 def _load_table3(ctx: ImportContext, source: Source, book: Workbook, sheet: str,

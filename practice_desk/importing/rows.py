@@ -4,9 +4,8 @@ encoding note, memoised date parsing, and the practice identity (name, PCN, sub-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
 
-from local_db.bulk import insert_rows
+from local_db.bulk import insert_columns
 from practice_desk.importing.context import ImportContext
 from practice_desk.importing.dates import BadDate
 from practice_desk.importing.problems import ImportFailed
@@ -82,9 +81,9 @@ def upsert_practice_columns(ctx: ImportContext, codes: Sequence[str],
     """upsert_practices for an importer that reads a column at a time: the codes, a column of
     values (None for a blank) for each of the PRACTICE_FIELDS it has, and each row's month."""
     ctx.mention_all("practice", codes)
-    columns = [fields[f] if f in fields else repeat(None) for f in PRACTICE_FIELDS]
-    insert_rows(ctx.conn, _UPSERT_HEAD, list(zip(codes, *columns, as_of, repeat(ctx.import_id),
-                                                 strict=False)), _UPSERT_TAIL)
+    blank = [None] * len(codes)
+    insert_columns(ctx.conn, _UPSERT_HEAD, [codes, *(fields.get(f, blank) for f in PRACTICE_FIELDS),
+                                            as_of, [ctx.import_id] * len(codes)], _UPSERT_TAIL)
 
 
 _UPSERT_HEAD = (f"INSERT INTO practices (ods_code, {', '.join(PRACTICE_FIELDS)}, as_of, import_id) "
