@@ -91,6 +91,20 @@ def test_every_practice_matches_the_workbook(conn, october_table2):
             assert row["oc_submissions_per_1000"] == pytest.approx(rate, abs=1e-9), code
 
 
+def test_counts_are_stored_as_whole_numbers(conn):
+    """Table 2's counts reach SQLite as calamine reads them (85.0): stored as integers all the
+    same, and a no-data practice's as NULL."""
+    assert import_file(conn, OCTOBER).ok and import_file(conn, APRIL).ok
+    kinds = conn.execute(
+        "SELECT typeof(submissions), typeof(clinical), typeof(admin), typeof(other), "
+        "typeof(patients), typeof(participating), COUNT(*) FROM oc_practice_months "
+        "GROUP BY 1, 2, 3, 4, 5, 6").fetchall()
+    assert {tuple(k[:6]) for k in kinds} == {
+        ("integer",) * 6, ("null",) * 4 + ("integer",) * 2,  # October: taking part, no data
+        ("integer",) * 5 + ("null",)}  # April: no Participation column
+    assert sum(k[6] for k in kinds) == 6180 + 4882
+
+
 def test_pcn_adds_submissions_and_patients_before_dividing(conn, october_table2):
     assert import_file(conn, OCTOBER).ok
     members = [r for r in october_table2 if r[3] == "U88254"]

@@ -304,17 +304,21 @@ def _months(cells: Sequence, bad: dict[int, str]) -> list[str | None]:
 _OTHER = object()  # a cell the fast path leaves to _count
 
 
-def _counts(cells: Sequence, what: str, bad: dict[int, str]) -> list[int | None]:
-    counts = [int(cell) if cell.__class__ is float and 0 <= cell <= MAX_COUNT
-              and cell.is_integer() else _OTHER for cell in cells]  # calamine's numbers
-    if _OTHER in counts:  # text, blanks, suppression marks, bad values
-        for k, cell in enumerate(cells):
-            if counts[k] is _OTHER:
-                try:
-                    counts[k] = _count(cell, what)
-                except ValueError as exc:
-                    bad.setdefault(k, str(exc))
-                    counts[k] = None
+def _counts(cells: Sequence, what: str, bad: dict[int, str]) -> list[int | float | None]:
+    """A count column. Whole numbers stay as calamine gives them, floats (the INTEGER columns
+    store 85.0 as 85); the usual column, all of them, is checked in a few passes in C."""
+    if (cells and set(map(type, cells)) == {float} and 0 <= min(cells)
+            and max(cells) <= MAX_COUNT and all(map(float.is_integer, cells))):
+        return list(cells)
+    counts = [cell if cell.__class__ is float and 0 <= cell <= MAX_COUNT and cell.is_integer()
+              else _OTHER for cell in cells]
+    for k, cell in enumerate(cells):  # text, blanks, suppression marks, bad values
+        if counts[k] is _OTHER:
+            try:
+                counts[k] = _count(cell, what)
+            except ValueError as exc:
+                bad.setdefault(k, str(exc))
+                counts[k] = None
     return counts
 
 
