@@ -266,3 +266,28 @@ def test_appointments_per_clinical_fte_is_the_contract_figure(demo_window):
     expected = period_summary(conn, selection)["appointments_per_clinical_fte"]
     assert expected
     assert row_of(page, "appointments_total")["per_fte"] == pytest.approx(expected)
+
+
+def test_england_band_is_worked_out_in_the_background(demo_window, qtbot, monkeypatch):
+    """When the window opens it works out England's calls per 1,000 (series, and each
+    practice's monthly parts for a band over any range) on a worker thread, so the page's
+    first refresh reads none of it; the band it shows is the one read directly."""
+    from practice_desk.metrics import national
+    from ui.pages.demand import england_words
+
+    demo_window.start()
+    qtbot.waitUntil(lambda: demo_window.national_task.done.is_set(), timeout=30_000)
+    read = []
+    band, series = national._national_band, national.national_series_uncached
+    monkeypatch.setattr(national, "_national_band", lambda *a: read.append(a) or band(*a))
+    monkeypatch.setattr(national, "national_series_uncached",
+                        lambda *a: read.append(a) or series(*a))
+    demo_window.selector.choose("pcn", demo.DEMO_PCN)
+    demo_window.show_page("Demand and capacity")
+    page = demo_window.pages["Demand and capacity"]
+    months = [r["month"] for r in metric_rows(demo_window.state.conn, demo_window.state.selection)
+              if any(r.get(k) is not None for k in demand.ANY_KEYS)]
+    assert read == []
+    expected = band(demo_window.state.conn, "calls_per_1000", months[0], months[-1])
+    assert expected["practices"] >= 3 and len(months) == 24
+    assert row_of(page, "inbound_calls")["england"] == england_words(expected, "calls_per_1000")

@@ -26,7 +26,7 @@ from local_db import queries
 from local_db.connection import make_daily_backup
 from practice_desk import APP_NAME, __version__, demo
 from practice_desk.applog import log_file
-from practice_desk.metrics.national import remember_national_series
+from practice_desk.metrics.national import remember_national_bands, remember_national_series
 from practice_desk.resources import resource_path
 from ui import theme
 from ui.about_data import AboutDataDialog
@@ -37,7 +37,7 @@ from ui.help_view import DefinitionsDialog
 from ui.meeting_entry import MeetingEntry
 from ui.names import practice_names
 from ui.pages.appointments import AppointmentsPage
-from ui.pages.demand import DemandPage
+from ui.pages.demand import NATIONAL_BAND_KEYS, DemandPage
 from ui.pages.imports import ImportsPage
 from ui.pages.nhs_app import NhsAppPage
 from ui.pages.overview import OverviewPage
@@ -320,12 +320,17 @@ class MainWindow(QMainWindow):
                 f"Today's backup could not be made: {message}", 15000))
 
     def _remember_national(self) -> None:
-        """England's spread for the Telephony page's keys, worked out in the background."""
+        """England's spread for the Telephony and Demand pages' keys (series, and the Demand
+        page's bands over any range), worked out in the background."""
         if self.national_task and not self.national_task.done.is_set():
             return
-        self.national_task = run_task(on_own_connection(
-            self.state.db_path, lambda conn, _progress, cancelled: remember_national_series(
-                conn, ENGLAND_KEYS, cancelled)))
+
+        def remember(conn, _progress, cancelled):
+            remember_national_series(conn, [*dict.fromkeys([*ENGLAND_KEYS, *NATIONAL_BAND_KEYS])],
+                                     cancelled)
+            remember_national_bands(conn, NATIONAL_BAND_KEYS, cancelled)
+
+        self.national_task = run_task(on_own_connection(self.state.db_path, remember))
 
     @property
     def meeting(self):

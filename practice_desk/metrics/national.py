@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
 
 BANDS = ["lt1m", "1to2m", "2to5m", "gt5m"]
 COUNT_COLUMNS = [
@@ -54,64 +54,35 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (h - low) * (ordered[high] - ordered[low])
 
 
-def _value_function(key: str) -> Callable[[sqlite3.Row], float | int | None]:
-    if key in RATIOS:
-        numerator, denominator = RATIOS[key]
-        if denominator is None:
-            return lambda row: row[numerator]
-
-        def share(row):
-            top, bottom = row[numerator], row[denominator]
-            if top is None or not bottom:  # NULL input or denominator 0 (or NULL): left out
-                return None
-            return top / bottom
-
-        return share
-    if key == "unreconciled_calls":
-        def unreconciled(row):
-            parts = [row[c] for c in ("inbound", "answered", "ivr_ended", "callback_requested",
-                                      "missed")]
-            if any(v is None for v in parts):
-                return None
-            return parts[0] - sum(parts[1:])
-
-        return unreconciled
-    if key == "calls_per_1000":
-        def per_1000(row):
-            if row["inbound"] is None or not row["list_size"]:
-                return None
-            return row["inbound"] / row["list_size"] * 1000
-
-        return per_1000
-    raise ValueError(f"'{key}' is not a metric the CBT publication gives "
-                     f"(one of: {', '.join(NATIONAL_KEYS)})")
-
-
 def _practice_months(start: str | None, end: str | None) -> tuple[list[str], list[str]]:
     """WHERE clauses and parameters: practices only (not 'Unassigned'), months in the range."""
-    clauses, params = ["m.ods_code IS NOT NULL"], []
+    clauses, params = ["ods_code IS NOT NULL"], []
     if start:
-        clauses.append("m.month >= ?")
+        clauses.append("month >= ?")
         params.append(start)
     if end:
-        clauses.append("m.month <= ?")
+        clauses.append("month <= ?")
         params.append(end)
     return clauses, params
 
 
-def _practice_rows(conn: sqlite3.Connection, key: str, start: str | None,
-                   end: str | None) -> list[sqlite3.Row]:
+# The list size of a per-1,000 figure: the extract nearest to, and not after, the month
+# (metrics.md); one look-up in the (ods_code, extract_date) key.
+_LIST_SIZE = ("(SELECT patients FROM list_sizes l WHERE l.ods_code = c.ods_code "
+              "AND l.extract_date <= c.month || '-31' ORDER BY l.extract_date DESC LIMIT 1)")
+
+
+def _rows(key: str, start: str | None, end: str | None) -> tuple[str, list[str]]:
+    """'WITH m AS (...)': the practices' CBT rows in [start, end] (inclusive, YYYY-MM; None =
+    open), with parameters. For calls_per_1000 only the columns it needs and each row's list size,
+    MATERIALIZED so the look-up is made once a row (SQLite would otherwise repeat it wherever the
+    query names list_size: three times in _value_sql)."""
     clauses, params = _practice_months(start, end)
-    list_size = "NULL"
-    if key == "calls_per_1000":  # the extract nearest to, and not after, the month
-        list_size = ("(SELECT patients FROM list_sizes l WHERE l.ods_code = m.ods_code "
-                     "AND l.extract_date <= m.month || '-31' ORDER BY l.extract_date DESC LIMIT 1)")
-    sql = (f"SELECT m.month, m.ods_code, {', '.join('m.' + c for c in COUNT_COLUMNS)}, "
-           f"{list_size} AS list_size FROM cbt_monthly m WHERE {' AND '.join(clauses)} "
-           "ORDER BY m.month")
-    cursor = conn.execute(sql, params)
-    cursor.row_factory = sqlite3.Row
-    return cursor.fetchall()
+    where = " AND ".join(clauses)
+    if key == "calls_per_1000":
+        return (f"WITH m AS MATERIALIZED (SELECT c.month, c.ods_code, c.inbound, {_LIST_SIZE} "
+                f"AS list_size FROM cbt_monthly c WHERE {where})"), params
+    return f"WITH m AS (SELECT * FROM cbt_monthly c WHERE {where})", params
 
 
 def _summary(values: list[float]) -> dict:
@@ -133,9 +104,12 @@ def national_distribution(conn: sqlite3.Connection, key: str, month: str) -> dic
 
 
 def _value_sql(key: str) -> str:
-    """`key`'s value for one row of `m` as SQL: NULL exactly where _value_function gives None,
-    else the same number (the same integer sums, the same floating-point division)."""
-    _value_function(key)  # raises ValueError for a key CBT cannot give
+    """`key`'s value for one row of `m` as SQL: NULL where a count it needs is NULL or its
+    denominator is 0 (the practice is left out of that month). ValueError for a key CBT cannot
+    give."""
+    if key not in NATIONAL_KEYS:
+        raise ValueError(f"'{key}' is not a metric the CBT publication gives "
+                         f"(one of: {', '.join(NATIONAL_KEYS)})")
     if key in RATIOS:
         numerator, denominator = RATIOS[key]
         if denominator is None:
@@ -218,14 +192,8 @@ def national_series_uncached(conn: sqlite3.Connection, key: str, start: str | No
     only, not whole rows (this is what makes 36 months of ~4,000 practices take a fraction of
     the time).
     """
-    clauses, params = _practice_months(start, end)
-    source = "cbt_monthly"
-    if key == "calls_per_1000":  # the extract nearest to, and not after, the month
-        source = ("(SELECT *, (SELECT patients FROM list_sizes l WHERE l.ods_code = c.ods_code "
-                  "AND l.extract_date <= c.month || '-31' ORDER BY l.extract_date DESC LIMIT 1) "
-                  "AS list_size FROM cbt_monthly c)")
-    sql = (f"SELECT m.month, {_value_sql(key)} FROM {source} m WHERE {' AND '.join(clauses)} "
-           "ORDER BY m.month")
+    rows, params = _rows(key, start, end)
+    sql = f"{rows} SELECT m.month, {_value_sql(key)} FROM m ORDER BY m.month"
     by_month: dict[str, list[float]] = {}
     for month, value in conn.execute(sql, params):
         values = by_month.setdefault(month, [])
@@ -274,33 +242,97 @@ def national_band(conn: sqlite3.Connection, key: str, start: str | None,
     """England's p10/median/p90 of `key` for one month, or over a range of months: each
     practice's counts are summed over the range first (a share of the summed counts, as for a
     practice's own period figure), then the spread is taken across practices. Remembered until
-    the next import or undo, like national_series."""
+    the next import or undo, like national_series; once a key's monthly parts are remembered
+    (remember_national_bands), they serve every range."""
     if start and start == end:
         return national_distribution(conn, key, start)
     stamp = _imports_stamp(conn)
+    if stamp is None:
+        return _national_band(conn, key, start, end)
+    parts = _SERIES_CACHE.get((stamp, "parts", key))
+    if parts is not None:
+        return _band_of_parts(key, parts[0], start, end)
     cache_key = (stamp, "band", key, start, end)
-    found = _SERIES_CACHE.get(cache_key) if stamp is not None else None
+    found = _SERIES_CACHE.get(cache_key)
     if found is not None:
         return dict(found[0]) if found else None
     band = _national_band(conn, key, start, end)
-    if stamp is not None:
-        _remember(cache_key, [band] if band else [])
+    _remember(cache_key, [band] if band else [])
     return band
+
+
+def remember_national_bands(conn: sqlite3.Connection, keys: list[str],
+                            cancelled=lambda: False) -> None:
+    """Work out and remember each key's monthly parts for national_band (in the background when
+    the app opens or the data changes, so the first Demand and capacity page does not wait)."""
+    stamp = _imports_stamp(conn)
+    for key in keys:
+        if cancelled() or stamp is None:
+            return
+        if (stamp, "parts", key) not in _SERIES_CACHE:
+            _remember((stamp, "parts", key), [_monthly_parts(conn, key)])
+
+
+def _parts_sql(key: str) -> tuple[str, str]:
+    """A practice-month's numerator and denominator of `key` as SQL (0 for a plain count):
+    summed over months, they give the practice's figure for the range (_value_of_parts)."""
+    if key in RATIOS:
+        numerator, denominator = RATIOS[key]
+        return f"m.{numerator}", f"m.{denominator}" if denominator else "0"
+    if key == "calls_per_1000":
+        return "m.inbound", "m.list_size"
+    return _value_sql(key), "0"  # unreconciled_calls (and a key CBT cannot give: ValueError)
+
+
+def _value_of_parts(key: str, top: int, bottom: int) -> float | int | None:
+    """A practice's figure from its summed numerator and denominator (None: left out)."""
+    if key == "calls_per_1000":
+        return top / bottom * 1000 if bottom else None
+    if key in RATIOS and RATIOS[key][1]:
+        return top / bottom if bottom else None
+    return top
+
+
+def _band(values: list[float]) -> dict | None:
+    return _summary(values) if values else None
 
 
 def _national_band(conn: sqlite3.Connection, key: str, start: str | None,
                    end: str | None) -> dict | None:
-    value_of = _value_function(key)
-    summed: dict[str, dict] = {}
-    columns = [*COUNT_COLUMNS, "list_size"]
-    for row in _practice_rows(conn, key, start, end):
-        if value_of(row) is None:
-            continue
-        into = summed.setdefault(row["ods_code"], dict.fromkeys(columns, 0))
-        for column in columns:
-            into[column] += row[column] or 0
-    values = [v for sums in summed.values() if (v := value_of(sums)) is not None]
-    if not values:
-        return None
-    return {"median": percentile(values, 0.5), "p10": percentile(values, 0.1),
-            "p90": percentile(values, 0.9), "practices": len(values)}
+    """SQLite sums each practice's numerator and denominator over the months where it has a
+    value (one row a practice comes back, not one a practice-month)."""
+    top, bottom = _parts_sql(key)
+    rows, params = _rows(key, start, end)
+    sql = (f"{rows} SELECT SUM({top}), SUM({bottom}) FROM m "
+           f"WHERE ({_value_sql(key)}) IS NOT NULL GROUP BY m.ods_code")
+    return _band([value for top, bottom in conn.execute(sql, params)
+                  if (value := _value_of_parts(key, top, bottom)) is not None])
+
+
+def _monthly_parts(conn: sqlite3.Connection, key: str) -> dict[str, tuple[list, list, list]]:
+    """{practice: (its months with a value of `key`, running totals of the numerator and of the
+    denominator, each starting at 0)}: the sums over any range of months are two subtractions."""
+    top, bottom = _parts_sql(key)
+    rows, params = _rows(key, None, None)
+    sql = (f"{rows} SELECT m.ods_code, m.month, {top}, {bottom} FROM m "
+           f"WHERE ({_value_sql(key)}) IS NOT NULL ORDER BY m.ods_code, m.month")
+    parts: dict[str, tuple[list, list, list]] = {}
+    for code, month, numerator, denominator in conn.execute(sql, params):
+        months, tops, bottoms = parts.setdefault(code, ([], [0], [0]))
+        months.append(month)
+        tops.append(tops[-1] + numerator)
+        bottoms.append(bottoms[-1] + denominator)
+    return parts
+
+
+def _band_of_parts(key: str, parts: dict[str, tuple[list, list, list]], start: str | None,
+                   end: str | None) -> dict | None:
+    values = []
+    for months, tops, bottoms in parts.values():
+        first = bisect_left(months, start) if start else 0
+        last = bisect_right(months, end) if end else len(months)
+        if last > first:
+            value = _value_of_parts(key, tops[last] - tops[first], bottoms[last] - bottoms[first])
+            if value is not None:
+                values.append(value)
+    return _band(values)

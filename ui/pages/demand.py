@@ -12,6 +12,7 @@ from practice_desk.metrics import AREAS, CALL_LOG, Reading, demand
 from practice_desk.metrics.definitions import tooltip
 from practice_desk.metrics.keys import format_value, is_share
 from practice_desk.metrics.list_sizes import missing_list_size
+from practice_desk.metrics.national import NATIONAL_KEYS
 from practice_desk.metrics.time_bands import calls_in_bands, england_online_bands
 from ui.band_chart import BandHeatmap
 from ui.charts import month_label
@@ -21,6 +22,9 @@ from ui.pages.base import Page, scope_text, scope_words
 from ui.spc_chart import SPCChart
 from ui.widgets import data_table
 
+# The page's England keys that come from the CBT workbooks (calls per 1,000): their series and
+# their bands over any range are worked out in the background (main window) after each import.
+NATIONAL_BAND_KEYS = [key for key in demand.ENGLAND_KEYS if key in NATIONAL_KEYS]
 TILES = ["contacts_per_1000", "appointments_per_contact", "online_share_of_contacts",
          "patients_per_gp_fte"]
 CHART_COLUMNS = 2
