@@ -133,7 +133,8 @@ def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[pd.DataFrame, lis
     practice, practices = pd.factorize(calls.practice)
     day, days = pd.factorize(calls.day)
     day_texts = np.array([day_text(int(d)) for d in days], dtype=object)
-    month, months = pd.factorize(np.array([d[:7] for d in day_texts], dtype=object)[day])
+    month_of_day, months = pd.factorize(np.array([d[:7] for d in day_texts], dtype=object))
+    month = month_of_day[day]
     hour = calls.clock // 3600
     core = calendar.core_mask(calls.day, calls.clock)
     group = ((practice * len(days) + day) * 24 + hour) * 2 + core
