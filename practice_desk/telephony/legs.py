@@ -262,27 +262,33 @@ class LegReader:
         """convert(text) of the field's cleaned text in every row, once per distinct text. A
         BadValue is reported on every row with that text (prefixed with `what`): None there."""
         codes, texts = self.distinct(name)
-        results = nones(len(texts))
-        failed: dict[int, str] = {}
-        # Remembered from block to block: each place that calls this converts one way.
+        if len(texts) * 4 > len(codes):  # mostly distinct (channels, times): nothing to remember
+            results, failed = _convert_all(texts, convert, what)
+        else:
+            results, failed = self._convert_remembered(name, texts, convert, what)
+        if failed:
+            for i in np.flatnonzero(np.isin(codes, list(failed))):
+                self._problem(i, failed[codes[i]])
+        return results[codes] if len(texts) else nones(len(codes))
+
+    def _convert_remembered(self, name: str, texts: np.ndarray, convert: Callable[[str], object],
+                            what: str | None) -> tuple[np.ndarray, dict[int, str]]:
+        """_convert_all, remembering each text's result from block to block (a log has a few
+        thousand dates, durations and words however long it is); each place that calls
+        mapped() converts one way, so the place (its code) is part of the key."""
         memo = self._converted.setdefault(
             (name, getattr(convert, "__code__", convert), what), {})
+        results, failed = nones(len(texts)), {}
         for k, text in enumerate(texts):
             hit = memo.get(text)
             if hit is None:
-                try:
-                    hit = (convert(text), None)
-                except BadValue as exc:
-                    hit = (None, f"{what}: {exc}" if what else str(exc))
+                hit = _convert_one(text, convert, what)
                 if len(memo) < MEMO_TEXTS:
                     memo[text] = hit
             results[k], problem = hit
             if problem is not None:
                 failed[k] = problem
-        if failed:
-            for i in np.flatnonzero(np.isin(codes, list(failed))):
-                self._problem(i, failed[codes[i]])
-        return results[codes] if len(texts) else nones(len(codes))
+        return results, failed
 
     def _problem(self, i: int, message: str) -> None:
         """A problem on the block's i-th row (kept by the row's number in the file)."""
@@ -649,6 +655,25 @@ def _distinct_blocks(text, column: int, rows_per_block: int):
             yield frame[column].unique().tolist()
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return
+
+
+def _convert_all(texts: np.ndarray, convert: Callable[[str], object],
+                 what: str | None) -> tuple[np.ndarray, dict[int, str]]:
+    """(convert(text) of every text, None where it raised BadValue; {position: problem})."""
+    try:
+        return objects([convert(text) for text in texts]), {}
+    except BadValue:  # rare: go again, one by one, to find every text that fails
+        hits = [_convert_one(text, convert, what) for text in texts]
+        return (objects([value for value, _ in hits]),
+                {k: problem for k, (_, problem) in enumerate(hits) if problem is not None})
+
+
+def _convert_one(text: str, convert: Callable[[str], object],
+                 what: str | None) -> tuple[object, str | None]:
+    try:
+        return convert(text), None
+    except BadValue as exc:
+        return None, f"{what}: {exc}" if what else str(exc)
 
 
 def _extension(number: str) -> bool:
