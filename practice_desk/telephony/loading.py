@@ -280,7 +280,12 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
             held.append(legs)
     _raise_problems(source, table, reader)
     if held:
-        writer.add(writer.prepare(merge(Legs.join(held), True)))
+        calls = merge(Legs.join(held), True)
+        del held
+        blocks = (calls.select(slice(k, k + ROWS_PER_BLOCK))
+                  for k in range(0, len(calls), ROWS_PER_BLOCK))
+        for ready in read_ahead(map(writer.prepare, blocks)):  # as the rows were, above
+            writer.add(ready)
     writer.finish()
     _report(ctx, source, mapping, reader, writer)
     # A practice first seen in its own call log still needs a row to be chosen in the app.
