@@ -153,3 +153,24 @@ def test_a_column_is_cleaned_when_clean_would_change_a_text(texts):
 
     changed = any(clean(text) != text for text in texts)
     assert _may_need_cleaning(np.array(texts, dtype=object)) == changed
+
+
+def test_cancel_while_merged_calls_are_stored(conn, monkeypatch, db_dump):
+    """Calls merged from legs (3CX) are stored a block at a time, each a chance to cancel."""
+    from practice_desk.telephony import legs as leg_rules
+
+    path = Path(__file__).parent / "data" / "calls" / "3cx_v18_file.csv"
+    monkeypatch.setattr(loading, "ROWS_PER_BLOCK", 2)
+    merged = threading.Event()
+
+    def merge(*args):
+        merged.set()
+        return leg_rules.merge(*args)
+
+    monkeypatch.setattr(loading, "merge", merge)
+    before = db_dump(conn)
+    report = import_file(conn, path, options=ImportOptions(practice="A81001"),
+                         cancel=merged.is_set)
+    assert merged.is_set() and report.status == "cancelled", report.message
+    assert db_dump(conn) == before
+    assert not [t for t in threading.enumerate() if t.name == "read-ahead"]

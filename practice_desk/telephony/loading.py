@@ -285,6 +285,7 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
         blocks = (calls.select(slice(k, k + ROWS_PER_BLOCK))
                   for k in range(0, len(calls), ROWS_PER_BLOCK))
         for ready in read_ahead(map(writer.prepare, blocks)):  # as the rows were, above
+            ctx.check_cancel()
             writer.add(ready)
     writer.finish()
     _report(ctx, source, mapping, reader, writer)
