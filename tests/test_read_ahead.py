@@ -168,9 +168,14 @@ def test_cancel_while_merged_calls_are_stored(conn, monkeypatch, db_dump):
         return leg_rules.merge(*args)
 
     monkeypatch.setattr(loading, "merge", merge)
+    stored = []
+    add = loading.CallWriter.add
+    monkeypatch.setattr(loading.CallWriter, "add", lambda self, ready: (
+        stored.append(len(ready.calls)), add(self, ready)))
     before = db_dump(conn)
     report = import_file(conn, path, options=ImportOptions(practice="A81001"),
                          cancel=merged.is_set)
     assert merged.is_set() and report.status == "cancelled", report.message
+    assert stored == []  # cancelled before the first block of calls, not after the last
     assert db_dump(conn) == before
     assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
