@@ -4,8 +4,10 @@ importers do not import the module that imports them."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from practice_desk.importing import coverage
@@ -23,6 +25,20 @@ Progress = Callable[[float, str], None]
 Cancel = Callable[[], bool]
 
 CHECK_EVERY = 20_000  # rows between progress reports and cancel checks
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while an importer's loop builds up millions of objects it
+    keeps or drops at once (it would walk them again and again: 4-6 % of an import); the loops
+    make no cycles to leave behind. As it was before when the loop ends, however it ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @dataclass(frozen=True)

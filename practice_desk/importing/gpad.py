@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from operator import itemgetter
 
 from practice_desk.importing import context
@@ -54,24 +51,12 @@ def _day(text: str) -> str:
 
 
 # --- practice crosstab -------------------------------------------------------------------
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the loop builds up the rows it keeps to the end: it
-    would walk them all again and again (6 % of the import). The loop makes no cycles; the
-    collector is back on when it ends, however it ends."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def load_crosstab(ctx: ImportContext, source: Source) -> None:
     reader = read_csv(source)
     note_encoding(ctx, reader)
     col = column_index(reader, CROSSTAB_COLUMNS)
     loop = _CrosstabLoop(ctx, source, reader, col)
-    with reader.opened.text, _collector_paused():
+    with reader.opened.text, context.collector_paused():
         loop.run(reader.opened)
     loop.problems.raise_if_any()
     ctx.rows_read += loop.rows

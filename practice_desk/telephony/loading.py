@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from practice_desk.importing.blocks import CsvBlocks, read_ahead
-from practice_desk.importing.context import MAX_PROBLEMS, ImportContext, NothingNew, RowProblems
+from practice_desk.importing.context import (
+    MAX_PROBLEMS,
+    ImportContext,
+    NothingNew,
+    RowProblems,
+    collector_paused,
+)
 from practice_desk.importing.mapping import ColumnMapping
 from practice_desk.importing.problems import ImportFailed
 from practice_desk.importing.rows import note_encoding
@@ -269,7 +275,20 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
         table.close()
         raise
     writer = CallWriter(ctx)
-    held: list[Legs] = []  # legs of calls, merged once the whole file is read
+    with collector_paused():
+        _store(ctx, source, table, reader, writer)
+    _report(ctx, source, mapping, reader, writer)
+    # A practice first seen in its own call log still needs a row to be chosen in the app.
+    for practice in writer.practices:
+        ctx.mention("practice", practice)
+    ctx.conn.executemany("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)",
+                         [(practice,) for practice in sorted(writer.practices)])
+
+
+def _store(ctx: ImportContext, source: Source, table: CsvBlocks, reader: LegReader,
+           writer: CallWriter) -> None:
+    """Read the file's calls and store them; calls made of legs once the whole file is read."""
+    held: list[Legs] = []
     for rows, full, legs in read_ahead(_read(table, reader, writer)):
         ctx.rows_read += rows
         if full:
@@ -288,12 +307,6 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
             ctx.check_cancel()
             writer.add(ready)
     writer.finish()
-    _report(ctx, source, mapping, reader, writer)
-    # A practice first seen in its own call log still needs a row to be chosen in the app.
-    for practice in writer.practices:
-        ctx.mention("practice", practice)
-    ctx.conn.executemany("INSERT OR IGNORE INTO practices (ods_code) VALUES (?)",
-                         [(practice,) for practice in sorted(writer.practices)])
 
 
 def _read(table: CsvBlocks, reader: LegReader,
