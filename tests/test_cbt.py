@@ -22,6 +22,7 @@ from practice_desk.metrics.national import (
     cbt_monthly_counts,
     national_distribution,
     national_series,
+    national_series_uncached,
     percentile,
     remember_national_series,
 )
@@ -423,6 +424,29 @@ def test_distribution_rules(conn):
     assert per_1000["median"] == pytest.approx(50.0)  # values 0, 50 (200 / 4000), 100
     with pytest.raises(ValueError, match="wait_median_s"):
         national_distribution(conn, "wait_median_s", "2025-10")
+
+
+def test_series_month_by_month(conn):
+    """Each month's spread from that month's practices only, whatever order the rows were stored
+    in; a month where no practice has a value is kept, with no figures; the range holds."""
+    missed = {"2025-08": [10, 30, 5, 50], "2025-09": [None, None], "2025-10": [40, 20, 25]}
+    for n in range(4):  # stored a practice at a time, its months interleaved
+        for month in ("2025-10", "2025-08", "2025-09"):
+            if n < len(missed[month]):
+                value = missed[month][n]
+                insert(conn, f"A0000{n}", month, inbound=100 if value is not None else None,
+                       missed=value)
+    insert(conn, "A00009", "2025-11", inbound=100, missed=1)  # outside the range asked for
+    series = national_series_uncached(conn, "missed_share", "2025-08", "2025-10")
+    assert [item["month"] for item in series] == ["2025-08", "2025-09", "2025-10"]
+    for item in series:
+        shares = [v / 100 for v in missed[item["month"]] if v is not None]
+        expected = ({"median": percentile(shares, 0.5), "p10": percentile(shares, 0.1),
+                     "p90": percentile(shares, 0.9), "practices": len(shares)} if shares
+                    else {"median": None, "p10": None, "p90": None, "practices": 0})
+        assert {k: v for k, v in item.items() if k != "month"} == expected
+    assert series[0]["median"] == pytest.approx(0.2)  # 0.05, 0.1, 0.3, 0.5: (0.1 + 0.3) / 2
+    assert series[2]["p90"] == pytest.approx(0.25 + 0.8 * 0.15)  # 0.2, 0.25, 0.4: h = 1.8
 
 
 def test_monthly_counts_sum_raw_counts(conn):

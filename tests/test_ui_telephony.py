@@ -130,3 +130,16 @@ def test_overview_tile_says_why_answered_waits_are_blank(window, data_dir):
     assert tile.value.text() == "–"
     assert "import the queue_log" in tile.change.text()
     assert overview.tiles["dna_rate"].change.text() == "No data yet"  # no appointments at all
+
+
+def test_first_figures_are_laid_out_before_they_are_painted(window, data_dir):
+    """A page's first figures resize every tile, label and chart: the layout is settled as they
+    are drawn, so the window is painted once, in its final places, not again at each level."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    assert import_file(window.state.conn, data_dir / WORKBOOK).status == "done"
+    page = show(window, Selection(practice="E81050"))
+    widgets = page.findChildren(QWidget)
+    placed = [widget.geometry() for widget in widgets]
+    QApplication.processEvents()
+    assert [widget.geometry() for widget in widgets] == placed

@@ -7,6 +7,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from practice_desk.importing.detect import kind_description
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.TextAlignmentRole})
 
 
 class RowsModel(QAbstractTableModel):
@@ -29,7 +30,9 @@ class RowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # Qt asks every cell for a dozen roles each time a table sizes its columns to their
+        # contents: the ones not answered here cost nothing.
+        if role not in _ROLES or not index.isValid():
             return None
         _, key, formatter = self.columns[index.column()]
         value = self.rows[index.row()].get(key)

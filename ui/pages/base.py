@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from local_db import queries
@@ -17,6 +17,19 @@ log = logging.getLogger(__name__)
 # A page's reads that take longer than this are finished on a worker thread (the window
 # stays live); a quicker one is drawn before refresh() returns.
 REFRESH_BUDGET_S = 0.1
+# Rounds of layout requests settle_layouts() delivers: more than a page's nesting of layouts
+# needs (three on the Telephony page's first figures).
+LAYOUT_LEVELS = 8
+
+
+def settle_layouts() -> None:
+    """Lay out now what a draw() changed, before anything is painted. New texts and charts post
+    layout requests that climb one widget level per pass of the event loop, and the window was
+    painted at each pass: a page's first figures (every tile, label and chart resized) were
+    painted two or three times over, about 100 ms. Delivering the requests here, a level a
+    round, leaves one paint; a round with nothing to deliver costs nothing."""
+    for _level in range(LAYOUT_LEVELS):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 class Page(QWidget):
@@ -106,6 +119,8 @@ class Page(QWidget):
     def _draw(self, data) -> None:
         self.failed_note.hide()
         self.draw(data)
+        settle_layouts()
+
 
     def refreshing(self) -> bool:
         """Whether a background read has not been drawn yet."""
