@@ -202,9 +202,12 @@ def national_series_uncached(conn: sqlite3.Connection, key: str, start: str | No
     rows, params = _rows(key, start, end)
     sql = f"{rows} SELECT m.month, {_value_sql(key)} FROM m ORDER BY m.month"
     # The pairs come a month at a time (the month index): grouped as they come, not a
-    # dictionary look-up each (~144,000 pairs for 36 months; a cold first page waits on this).
+    # dictionary look-up each, and as plain tuples, not the connection's named rows (~144,000
+    # pairs for 36 months; a cold first page waits on this).
+    cursor = conn.cursor()
+    cursor.row_factory = None
     return [{"month": month, **_summary([value for _, value in pairs if value is not None])}
-            for month, pairs in groupby(conn.execute(sql, params), itemgetter(0))]
+            for month, pairs in groupby(cursor.execute(sql, params), itemgetter(0))]
 
 
 def cbt_monthly_counts(conn: sqlite3.Connection, practices: list[str], start: str | None,
