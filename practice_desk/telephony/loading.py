@@ -62,7 +62,7 @@ class CallWriter:
         self.practices: set[str] = set()
         self.written = 0
         self.offered = 0
-        self.summed: list[sums.Summed] = []  # added to the aggregates once, by finish()
+        self.months: set[tuple[str, str]] = set()  # monthly tables summed once, by finish()
 
     def prepare(self, calls: Legs) -> Ready:
         """What storing the calls needs from them alone: worked out on the reading thread
@@ -89,15 +89,15 @@ class CallWriter:
         route = self.labels.ids("route", calls.route)
         supplier = self.labels.ids("supplier_outcome", calls.supplier)
         _insert(self.ctx.conn, self.ctx.import_id, _packed(practice, ready, route, supplier))
-        self.summed.append(ready.summed)
+        self.months |= sums.add_summed(self.ctx.conn, ready.summed)
         self.written += len(stored)
         self.practices.update(pd.unique(calls.practice).tolist())
         self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(stored.day))
 
     def finish(self) -> None:
-        """Add the stored calls' sums to the aggregates (once: a month is summed up once)."""
-        sums.add_summed(self.ctx.conn, sums.joined(self.summed))
-        self.summed = []
+        """Sum the monthly tables of the months the calls added to (once a month)."""
+        sums.sum_practice_months(self.ctx.conn, self.months)
+        self.months = set()
 
     def _keys(self, calls: Legs) -> np.ndarray:
         """The call key of every call: from the supplier's call ID, else from its row."""

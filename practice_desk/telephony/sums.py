@@ -1,8 +1,8 @@
 """Calls -> the call aggregates (aggregates.py), summed with numpy by the one set of rules
 (model.py; core_hours.CoreCalendar for core hours): the calls an import has just stored are
-added to what is there (summed, add_summed), without reading a million calls back; an undo, the
-Asterisk queue_log and new core hours or bank holidays sum whole practice-months again from `calls`
-(rebuild_months)."""
+added to what is there (summed, add_summed, then sum_practice_months once at the end), without
+reading a million calls back; an undo, the Asterisk queue_log and new core hours or bank
+holidays sum whole practice-months again from `calls` (rebuild_months)."""
 
 from __future__ import annotations
 
@@ -66,24 +66,26 @@ def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
     return _sums(calls, calendar) if len(calls) else (None, [])
 
 
-def joined(parts: list[Summed]) -> Summed:
-    """The sums of several blocks as one (rows for the same hour are added up by add_summed)."""
-    frames = [hours for hours, _ in parts if hours is not None]
-    if not frames:
-        return None, []
-    return pd.concat(frames, ignore_index=True), [row for _, waits in parts for row in waits]
-
-
-def add_summed(conn: sqlite3.Connection, sums: Summed) -> None:
-    """Add the sums of calls just stored to call_hours, call_waits and the monthly tables."""
+def add_summed(conn: sqlite3.Connection, sums: Summed) -> set[tuple[str, str]]:
+    """Add the sums of calls just stored to call_hours and call_waits; the (practice, month)s
+    whose monthly tables sum_practice_months must then sum again."""
     hours, waits = sums
     if hours is None:
-        return
+        return set()
     with transaction(conn):
         conn.executemany(_ADD_HOURS_SQL, _rows(hours))
         conn.executemany(_ADD_WAITS_SQL, waits)
-        for practice, months in hours.groupby("ods_code")["month"]:
-            sum_months(conn, practice, months.unique().tolist())
+    return set(zip(hours["ods_code"].tolist(), hours["month"].tolist(), strict=True))
+
+
+def sum_practice_months(conn: sqlite3.Connection, months: Iterable[tuple[str, str]]) -> None:
+    """The monthly tables of these (practice, month)s summed again from call_hours."""
+    by_practice: dict[str, list[str]] = {}
+    for practice, month in months:
+        by_practice.setdefault(practice, []).append(month)
+    with transaction(conn):
+        for practice, its_months in sorted(by_practice.items()):
+            sum_months(conn, practice, its_months)
 
 
 def rebuild_months(conn: sqlite3.Connection, months: Iterable[tuple[str, str]]) -> None:
