@@ -124,11 +124,6 @@ def objects(values) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _is_none(values: np.ndarray) -> np.ndarray:
-    """Which values are None (elementwise, in C)."""
-    return np.equal(values, None)
-
-
 def nones(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
@@ -365,7 +360,7 @@ class LegReader:
 
         values = self.mapped("practice", code) if "practice" in self.pos else \
             objects([self.practice] * self.n)
-        for i in np.flatnonzero(_is_none(values)):
+        for i in np.flatnonzero(_none(values)):
             self._problem(i, "no practice code")
         return values
 
@@ -492,7 +487,7 @@ class LegReader:
         table = self.words[field_name]
         values = self.mapped(field_name,
                              lambda word: table.get(normalise_name(word)) if word else empty)
-        missing = _is_none(values)
+        missing = _none(values)
         unknown = np.flatnonzero(missing & ~self.bad & ~self.drop)
         if len(unknown):
             codes, texts = self.distinct(field_name)
@@ -505,7 +500,7 @@ class LegReader:
                   talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         made = np.zeros(self.n, dtype=bool)
         if "outcome" in self.pos and self.profile != "asterisk":
-            empty = _is_none(supplier)
+            empty = _none(supplier)
             for i in np.flatnonzero(empty & ~self.drop):
                 self._problem(i, "the outcome is empty")
             targets = self._words("outcome", None)
@@ -724,6 +719,7 @@ def merge(legs: Legs, legs_are_calls: bool) -> Legs:
 
 
 def _none(values: np.ndarray) -> np.ndarray:
+    """Which values are None (or NaN), elementwise in C."""
     return pd.isna(np.asarray(values, dtype=object))
 
 

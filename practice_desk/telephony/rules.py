@@ -32,9 +32,6 @@ class Rules111:
         self._route = [_compile(p) for p in self.route_patterns]
         self._destination = [_compile(p) for p in self.destination_patterns]
 
-    def matches(self, texts: list[str | None], destinations: list[str | None]) -> bool:
-        return any(map(self.text_matches, texts)) or any(map(self.number_matches, destinations))
-
     def text_matches(self, text: str | None) -> bool:
         """A route, queue, IVR option or supplier's word that marks a 111 call."""
         return bool(text) and any(p.search(text) for p in self._route)
