@@ -320,6 +320,9 @@ def write_cbt_workbook(path: Path, month: str, practices: list[MadeUpPractice],
 PANDAS_SCRIPT = """
 import sqlite3, sys
 import pandas as pd
+# Strings stored as Python objects, as pandas does without pyarrow: with pyarrow installed (it
+# parses call logs here), pandas 3 stores them in Arrow, and this reference takes a second longer.
+pd.set_option("mode.string_storage", "python")
 frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
 with sqlite3.connect(sys.argv[2]) as conn:
     frame.to_sql("calls", conn, index=False)

@@ -1,5 +1,12 @@
-"""A large CSV read by pandas' C parser a block of rows at a time, for importers whose speed
-matters (call logs run to millions of rows).
+"""A large CSV read a block of rows at a time, for importers whose speed matters (call logs run
+to millions of rows): by pyarrow's parser where it can (a UTF-8 file on disk with a header line),
+else by pandas' C parser.
+
+pyarrow parses on its own threads, without Python's lock, and gives each column of a block as its
+distinct texts and which one each row has: what the call-log reader works with. A file it cannot
+read as a table of the header's width (rows of mixed length, a line of spaces, damage) raises
+ArrowRefused, and the import reads the whole file again with pandas, which fills short rows and
+names the line of a long one.
 
 Rows are numbered in file order from 0 (blank lines are not rows); the physical line of a row is
 worked out, by reading the file again, only when a problem has to name it.
@@ -16,18 +23,92 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from practice_desk.importing import context
 from practice_desk.importing.problems import ImportFailed
-from practice_desk.importing.sources import Source, open_csv
+from practice_desk.importing.sources import UTF8_BOM, Source, open_csv
 
 _TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _DONE = object()
+_HEAD_BYTES = 1 << 16  # the header line and enough rows to measure a row's length
 T = TypeVar("T")
 
 
+class ArrowRefused(Exception):
+    """pyarrow could not read the file as a table of the header's width: read it with pandas."""
+
+
+class Block:
+    """A block of rows: each column's distinct texts and which one each row has (what the
+    call-log reader works with), or its text in every row."""
+
+    width = 0  # columns
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def distinct(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, texts): which of the column's distinct texts each row has."""
+        raise NotImplementedError
+
+    def texts(self, column: int) -> np.ndarray:
+        """The column's text in every row (an array of str)."""
+        codes, texts = self.distinct(column)
+        return texts[codes]
+
+
+class FrameBlock(Block):
+    """Rows as pandas' parser gives them: columns of text, their distinct texts found once."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame, self.width = frame, len(frame.columns)
+        self._distinct: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def distinct(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        if column not in self._distinct:
+            self._distinct[column] = pd.factorize(self.texts(column))
+        return self._distinct[column]
+
+    def texts(self, column: int) -> np.ndarray:
+        return self.frame[column].to_numpy(dtype=object)
+
+    def select(self, keep: np.ndarray) -> FrameBlock:
+        return FrameBlock(self.frame[keep].reset_index(drop=True))
+
+
+class ArrowBlock(Block):
+    """Rows as pyarrow's parser gives them: every column dictionary-encoded."""
+
+    def __init__(self, batch: pa.RecordBatch):
+        self.batch, self.width = batch, batch.num_columns
+        self._distinct: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return self.batch.num_rows
+
+    def distinct(self, column: int) -> tuple[np.ndarray, np.ndarray]:
+        if column not in self._distinct:
+            encoded = self.batch.column(column)
+            codes = encoded.indices.to_numpy().astype(np.int64)
+            texts = encoded.dictionary.to_numpy(zero_copy_only=False)
+            used = np.bincount(codes, minlength=len(texts)) > 0
+            if not used.all():  # a text only rows filtered out had (select)
+                renumbered = np.cumsum(used) - 1
+                codes, texts = renumbered[codes], texts[used]
+            self._distinct[column] = codes, texts
+        return self._distinct[column]
+
+    def select(self, keep: np.ndarray) -> ArrowBlock:
+        return ArrowBlock(self.batch.filter(pa.array(keep)))
+
+
 class CsvBlocks:
-    """The header and blocks of (row numbers, DataFrame of text with columns 0, 1, ...)."""
+    """The header and blocks of (row numbers, Block with columns 0, 1, ...)."""
 
     def __init__(self, source: Source, has_header: bool = True,
                  header: list[str] | None = None, rows_per_block: int | None = None):
@@ -40,36 +121,97 @@ class CsvBlocks:
         self.header = [h.replace("\ufeff", "").strip() for h in self._opened.header()] \
             if has_header else list(header or [])
         self._position = 0
+        self._arrow_file: pa.NativeFile | None = None
+        self._rows_at = self._rows_start()
+        self.arrow = self._rows_at is not None
 
     def close(self) -> None:
         self._opened.text.close()
+        if self._arrow_file is not None:
+            self._arrow_file.close()
 
     def position(self) -> int:
         """Bytes of the source the parser has taken so far (for progress)."""
-        if not self._opened.text.closed:
+        if self._arrow_file is not None and not self._arrow_file.closed:
+            self._position = self._arrow_file.tell()
+        elif not self._opened.text.closed:
             self._position = self._opened.text.buffer.tell()
         return self._position
 
-    def is_full(self, block: pd.DataFrame) -> bool:
+    def is_full(self, block: Block) -> bool:
         """A whole block (not the file's last): the moment for a progress and cancel check."""
-        return len(block) >= self.rows_per_block
+        return self.arrow or len(block) >= self.rows_per_block
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+    def __iter__(self) -> Iterator[tuple[np.ndarray, Block]]:
         self._opened.refuse_if_damaged()
         first = 0
+        for block in self._arrow_blocks() if self.arrow else self._pandas_blocks():
+            numbers = np.arange(first, first + len(block))
+            first += len(block)
+            blank = _blank(block)
+            yield (numbers[~blank], block.select(~blank)) if blank.any() else (numbers, block)
+
+    def _rows_start(self) -> int | None:
+        """Where the rows start in the file's bytes, when pyarrow is to read them: a file on
+        disk (not a zip's member) in UTF-8 with a header line of at least two names (pandas
+        reads the rest: a headerless layout may have rows of mixed length on purpose)."""
+        if (not self.has_header or self.source.member is not None or len(self.header) < 2
+                or self.encoding != "utf-8-sig"):
+            return None
+        with self.source.open() as raw:
+            head = raw.read(_HEAD_BYTES)
+        start = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
+        ends = [end for end in (head.find(b"\n", start), head.find(b"\r", start)) if end >= 0]
+        if not ends or head[start:min(ends)].count(b'"') % 2:
+            return None  # a header too long to measure, or with a line break in a name
+        end = min(ends)
+        lines = max(head.count(b"\n", end), head.count(b"\r", end), 1)
+        self._block_bytes = int(min(max(self.rows_per_block * (len(head) - end) / lines, 4096),
+                                    1 << 26))  # about rows_per_block rows (a row must fit)
+        return end + (2 if head[end:end + 2] == b"\r\n" else 1)
+
+    def _arrow_blocks(self) -> Iterator[ArrowBlock]:
+        names = [str(i) for i in range(len(self.header))]
+        text = pa.dictionary(pa.int32(), pa.string())
+        self._arrow_file = pa.OSFile(str(self.source.path))
+        try:
+            self._arrow_file.seek(self._rows_at)
+            batches = pa_csv.open_csv(
+                self._arrow_file,
+                read_options=pa_csv.ReadOptions(column_names=names,
+                                                block_size=self._block_bytes),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, text),
+                                                      strings_can_be_null=False))
+            for batch in batches:
+                yield ArrowBlock(batch)
+        except pa.ArrowInvalid as exc:
+            if "Empty CSV file" in str(exc):
+                return  # a header and nothing else
+            raise ArrowRefused(str(exc)) from None
+        finally:
+            self._position = self.position()
+            self._arrow_file.close()
+            self._opened.text.close()
+
+    def read_with_pandas(self) -> None:
+        """From now on, the file's rows are read by pandas (after ArrowRefused)."""
+        self.arrow = False
+        self._opened = open_csv(self.source)
+        if self.has_header:
+            self._opened.header()
+
+    def _pandas_blocks(self) -> Iterator[FrameBlock]:
         with self._opened.text, warnings.catch_warnings():
             # pandas only warns, and drops the extra fields, when the first row is too long.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             try:
                 frames = pd.read_csv(
-                    self._opened.text, header=None, names=range(len(self.header)), dtype=str,
-                    keep_default_na=False, na_filter=False, index_col=False, engine="c",
-                    chunksize=self.rows_per_block)
+                    self._opened.text, header=None, names=range(len(self.header)),
+                    dtype=object, keep_default_na=False, na_filter=False, index_col=False,
+                    engine="c", chunksize=self.rows_per_block)
                 for frame in frames:
-                    numbers = np.arange(first, first + len(frame))
-                    first += len(frame)
-                    blank = _blank(frame)
-                    yield numbers[~blank], frame[~blank].reset_index(drop=True)
+                    yield FrameBlock(frame)
             except pd.errors.EmptyDataError:
                 return
             except pd.errors.ParserError as exc:
@@ -123,21 +265,16 @@ class CsvBlocks:
         return found
 
 
-def _blank(frame: pd.DataFrame) -> np.ndarray:
+def _blank(block: Block) -> np.ndarray:
     """Rows whose fields are all empty or spaces (such as ',,,,'), as the other importers skip.
     Column by column, on the rows still blank so far: a layout whose first field is always
     empty (Asterisk's accountcode) is settled by its second."""
-    blank = np.zeros(len(frame), dtype=bool)
-    if frame.empty or len(frame.columns) == 0:
-        return blank
-    maybe = np.arange(len(frame))
-    for column in frame.columns:
-        codes, texts = pd.factorize(frame[column].to_numpy(dtype=object)[maybe])
-        blank_text = np.array([not text.strip() for text in texts] + [False], dtype=bool)
-        maybe = maybe[blank_text[codes]]
-        if not len(maybe):
-            return blank
-    blank[maybe] = True
+    blank = np.full(len(block), block.width > 0)
+    for column in range(block.width if len(block) else 0):
+        codes, texts = block.distinct(column)
+        blank &= np.array([not text.strip() for text in texts] + [False], dtype=bool)[codes]
+        if not blank.any():
+            break
     return blank
 
 

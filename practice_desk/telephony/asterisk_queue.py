@@ -248,6 +248,7 @@ def _apply(ctx: ImportContext, results: dict[str, list[Any]],
             day = day_text(row["day"])
             days.add((practice, day))
             ctx.periods.add(day[:7])
+    labels.write(conn, labels.take_new())
     return updated, days
 
 

@@ -21,6 +21,7 @@ from datetime import time as time_of_day
 import numpy as np
 import pandas as pd
 
+from practice_desk.importing.blocks import Block
 from practice_desk.importing.dates import BadDate, check_plausible, plausible_instants
 from practice_desk.importing.mapping import ColumnMapping, normalise_name
 from practice_desk.importing.problems import ImportProblem
@@ -195,8 +196,8 @@ class LegReader:
 
     # --- columns -----------------------------------------------------------------------------
 
-    def read(self, numbers: np.ndarray, block: pd.DataFrame) -> Legs:
-        """Legs of a block of rows (a DataFrame of text, columns numbered as in the header);
+    def read(self, numbers: np.ndarray, block: Block) -> Legs:
+        """Legs of a block of rows (blocks.Block, columns numbered as in the header);
         `numbers` are the rows' numbers in the file, which problems and Legs.line refer to."""
         self.lines, self.block, self.n = numbers, block, len(block)
         self.bad = np.zeros(self.n, dtype=bool)
@@ -214,7 +215,7 @@ class LegReader:
             if i is None:
                 self._distinct[name] = np.zeros(self.n, np.int64), objects([""])
                 return self._distinct[name]
-            codes, texts = pd.factorize(self.block[i].to_numpy(dtype=object))
+            codes, texts = self.block.distinct(i)
             if _may_need_cleaning(texts):
                 cleaned = [clean(text) for text in texts]
                 if not all(map(operator.is_, cleaned, texts)):  # ' 08:00' and '08:00' are one
@@ -238,7 +239,7 @@ class LegReader:
         finding the distinct ones first would cost more than it saves."""
         if name not in self.pos:
             return nones(self.n)
-        values = self.block[self.pos[name]].to_numpy(dtype=object)
+        values = self.block.texts(self.pos[name])
         if _may_need_cleaning(values):
             values = objects([clean(value) for value in values])
         return np.where(values == "", None, values)  # a new array: the block stays as read

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from practice_desk.importing.blocks import CsvBlocks, read_ahead
+from practice_desk.importing.blocks import ArrowRefused, CsvBlocks, read_ahead
 from practice_desk.importing.context import (
     MAX_PROBLEMS,
     ImportContext,
@@ -65,8 +65,8 @@ class CallWriter:
         self.months: set[tuple[str, str]] = set()  # monthly tables summed once, by finish()
 
     def prepare(self, calls: Legs) -> Ready:
-        """What storing the calls needs from them alone: worked out on the reading thread
-        (read_ahead), while the calls before are stored."""
+        """All that storing the calls needs but the database: worked out on a thread of its own
+        (read_ahead) while the calls before are stored."""
         settle(calls)
         day, clock, summer = self.clock.parts(calls.start)
         stored = StoredCalls(
@@ -74,25 +74,27 @@ class CallWriter:
             direction=codes(calls.direction, DIRECTIONS), outcome=codes(calls.outcome, OUTCOMES),
             wait_ms=np.round(calls.wait * 1000), talk_ms=np.round(calls.talk * 1000),
             callback_made=calls.callback_made.astype(bool), is_111=calls.is_111.astype(bool))
-        return Ready(calls, stored, summer, self._keys(calls),
-                     *_caller_numbers(calls.caller_hash), sums.summed(stored, self.calendar))
-
-    def add(self, ready: Ready) -> None:
-        if not len(ready.calls):
-            return
-        self.offered += len(ready.calls)
-        practice = self.labels.ids("practice", ready.calls.practice)
-        new = self._new(practice, ready.stored.day, ready.keys)
-        if not new.all():
-            ready, practice = ready.select(new, self.calendar), practice[new]
-        calls, stored = ready.calls, ready.stored
+        caller, has_caller = _caller_numbers(calls.caller_hash)
+        practice = self.labels.ids("practice", calls.practice)
         route = self.labels.ids("route", calls.route)
         supplier = self.labels.ids("supplier_outcome", calls.supplier)
-        _insert(self.ctx.conn, self.ctx.import_id, _packed(practice, ready, route, supplier))
+        rows, order = _packed(practice, stored, summer, self._keys(calls), caller, has_caller,
+                              route, supplier)
+        return Ready.of(rows, order, stored, self.labels.take_new(), self.calendar)
+
+    def add(self, ready: Ready) -> None:
+        if not len(ready.rows):
+            return
+        self.offered += len(ready.rows)
+        self.labels.write(self.ctx.conn, ready.labels)
+        new = ready.first & self._not_stored(ready.rows)
+        if not new.all():
+            ready = ready.keep(new, self.calendar)
+        _insert(self.ctx.conn, self.ctx.import_id, ready.values)
         self.months |= sums.add_summed(self.ctx.conn, ready.summed)
-        self.written += len(stored)
-        self.practices.update(pd.unique(calls.practice).tolist())
-        self.ctx.periods.update(day_text(int(d))[:7] for d in np.unique(stored.day))
+        self.written += len(ready.rows)
+        self.practices |= ready.practices
+        self.ctx.periods |= ready.periods
 
     def finish(self) -> None:
         """Sum the monthly tables of the months the calls added to (once a month)."""
@@ -113,48 +115,62 @@ class CallWriter:
                                    calls.route[i]) for i, s in zip(no_id, started, strict=True)]
         return keys
 
-    def _new(self, practice: np.ndarray, day: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        """Which calls are neither met earlier in this block nor in the database already."""
-        frame = pd.DataFrame({"practice": practice, "day": day, "key": keys})
-        new = ~frame.duplicated().to_numpy()
-        known: set[tuple[int, int]] = set()
-        for label, days in frame.groupby("practice")["day"]:
+    def _not_stored(self, rows: np.ndarray) -> np.ndarray:
+        """Which of the rows (_packed) are not in the database already (an overlapping export)."""
+        known: set[tuple[int, int, int]] = set()
+        for practice in np.unique(rows[:, 0]).tolist():
+            days = rows[rows[:, 0] == practice, 1]
             known.update(tuple(row) for row in self.ctx.conn.execute(
                 "SELECT practice, day, call_key FROM calls WHERE practice = ? "
-                "AND day BETWEEN ? AND ?", (int(label), int(days.min()), int(days.max()))))
+                "AND day BETWEEN ? AND ?", (practice, int(days.min()), int(days.max()))))
+        new = np.ones(len(rows), dtype=bool)
         if known:
-            maybe = np.flatnonzero(new & np.isin(day, [d for _, d, _ in known]))
-            new[maybe] = [(int(p), int(d), int(k)) not in known for p, d, k in zip(
-                practice[maybe], day[maybe], keys[maybe], strict=True)]
+            maybe = np.flatnonzero(np.isin(rows[:, 1], [day for _, day, _ in known]))
+            new[maybe] = [tuple(row) not in known for row in rows[maybe, :3].tolist()]
         return new
 
 
 @dataclasses.dataclass
 class Ready:
-    """Calls ready to store: as `calls` codes them, with their keys and their sums."""
+    """Calls ready to store: packed (_packed) in the table's key order, with their sums."""
 
-    calls: Legs
-    stored: StoredCalls
-    summer: np.ndarray
-    keys: np.ndarray
-    caller: np.ndarray      # 64 bits of the caller hash (0 when there is none)
-    has_caller: np.ndarray
+    rows: np.ndarray        # a row of PACKED integers a call
+    order: np.ndarray       # rows[i] is the call stored[order[i]]
+    stored: StoredCalls     # the calls in the file's order
+    labels: list[tuple[int, str, str]]  # call_labels rows first used by these calls
+    values: list[int]       # the rows' integers as SQLite binds them
+    first: np.ndarray       # not a call met earlier in the block (same practice, day and key)
     summed: sums.Summed
+    practices: set[str]
+    periods: set[str]       # 'YYYY-MM'
 
-    def select(self, keep: np.ndarray, calendar: CoreCalendar) -> Ready:
-        stored = StoredCalls(**{f.name: getattr(self.stored, f.name)[keep]
-                                for f in dataclasses.fields(StoredCalls)})
-        return Ready(self.calls.select(keep), stored, self.summer[keep], self.keys[keep],
-                     self.caller[keep], self.has_caller[keep], sums.summed(stored, calendar))
+    @classmethod
+    def of(cls, rows: np.ndarray, order: np.ndarray, stored: StoredCalls,
+           labels: list[tuple[int, str, str]], calendar: CoreCalendar) -> Ready:
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = (rows[1:, :3] != rows[:-1, :3]).any(axis=1)  # the same call sorts next
+        return cls(rows, order, stored, labels, rows.ravel().tolist(), first,
+                   sums.summed(stored, calendar), set(pd.unique(stored.practice).tolist()),
+                   {day_text(day)[:7] for day in np.unique(stored.day).tolist()})
+
+    def keep(self, new: np.ndarray, calendar: CoreCalendar) -> Ready:
+        """The calls of the rows `new` marks."""
+        kept = self.order[new]
+        in_file = np.sort(kept)
+        return Ready.of(self.rows[new], np.searchsorted(in_file, kept),
+                        self.stored.select(in_file), [], calendar)
 
 
 class CallLabels:
-    """call_labels ids of practices, routes and supplier words, added on first use."""
+    """call_labels ids of practices, routes and supplier words. A text met for the first time
+    is given the next free id here and its row is written later (write), so that ids can be
+    found on a thread of their own, away from the database."""
 
     def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
         self.known = {(kind, text): id_ for id_, kind, text in conn.execute(
             "SELECT id, kind, text FROM call_labels")}
+        self.next_id = 1 + max(self.known.values(), default=0)
+        self.new: list[tuple[int, str, str]] = []
 
     def ids(self, kind: str, texts: np.ndarray) -> np.ndarray:
         """The id of every text (NaN for None)."""
@@ -165,9 +181,19 @@ class CallLabels:
     def id(self, kind: str, text: str) -> int:
         id_ = self.known.get((kind, text))
         if id_ is None:
-            id_ = self.known[(kind, text)] = self.conn.execute(
-                "INSERT INTO call_labels (kind, text) VALUES (?, ?)", (kind, text)).lastrowid
+            id_ = self.known[(kind, text)] = self.next_id
+            self.next_id += 1
+            self.new.append((id_, kind, text))
         return id_
+
+    def take_new(self) -> list[tuple[int, str, str]]:
+        """The rows of the texts met since last asked, to write."""
+        new, self.new = self.new, []
+        return new
+
+    @staticmethod
+    def write(conn: sqlite3.Connection, rows: list[tuple[int, str, str]]) -> None:
+        conn.executemany("INSERT INTO call_labels (id, kind, text) VALUES (?, ?, ?)", rows)
 
 
 def codes(words: np.ndarray, vocabulary: tuple[str, ...]) -> np.ndarray:
@@ -182,25 +208,25 @@ def _caller_numbers(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array([*(stored(h) for h in distinct), 0], dtype=np.int64)[found], found >= 0
 
 
-def _packed(practice: np.ndarray, ready: Ready, route: np.ndarray,
-            supplier: np.ndarray) -> np.ndarray:
-    """The calls as UNPACK reads them, a row of PACKED integers each, in the table's order
-    (SQLite inserts rows in key order about a tenth faster)."""
-    stored = ready.stored
-    flags = (ready.summer | stored.direction << 1 | (stored.outcome + 1) << 3
+def _packed(practice: np.ndarray, stored: StoredCalls, summer: np.ndarray, keys: np.ndarray,
+            caller: np.ndarray, has_caller: np.ndarray, route: np.ndarray,
+            supplier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the calls as UNPACK reads them, a row of PACKED integers each, in the table's key
+    order (SQLite inserts rows in key order about a tenth faster); which call each row is)."""
+    flags = (summer | stored.direction << 1 | (stored.outcome + 1) << 3
              | stored.callback_made.astype(np.int64) << 6 | stored.is_111.astype(np.int64) << 7
-             | ready.has_caller.astype(np.int64) << 8)
-    columns = [practice, stored.day, ready.keys, stored.clock, flags,
-               np.nan_to_num(route, nan=0), np.nan_to_num(supplier, nan=0),
-               np.nan_to_num(stored.wait_ms, nan=-1), np.nan_to_num(stored.talk_ms, nan=-1),
-               ready.caller]
+             | has_caller.astype(np.int64) << 8)
+    columns = [practice, stored.day, keys, stored.clock, flags, np.nan_to_num(route, nan=0),
+               np.nan_to_num(supplier, nan=0), np.nan_to_num(stored.wait_ms, nan=-1),
+               np.nan_to_num(stored.talk_ms, nan=-1), caller]
     rows = np.column_stack([column.astype(np.int64) for column in columns])
-    return rows[np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))]
+    order = np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))
+    return rows[order], order
 
 
-def _insert(conn: sqlite3.Connection, import_id: int, rows: np.ndarray) -> None:
-    """Rows of `calls` (_packed), ROWS_PER_INSERT to a statement, the import's id written in."""
-    values = rows.ravel().tolist()
+def _insert(conn: sqlite3.Connection, import_id: int, values: list[int]) -> None:
+    """Rows of `calls` (_packed, as one list), ROWS_PER_INSERT to a statement, the import's id
+    written in."""
     width = PACKED * ROWS_PER_INSERT
     whole = len(values) - len(values) % width
     if whole:
@@ -266,17 +292,11 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
     note_encoding(ctx, table)  # type: ignore[arg-type]
     try:
         practice = _practice(source, mapping, table.header, ctx.options.practice)
-        reader = LegReader(mapping, table.header, practice, CallerHasher(ctx.conn),
-                           get_rules(ctx.conn), source)
-    except ValueError as exc:  # MappingError
-        table.close()
-        raise ImportFailed([source.problem(1, line) for line in str(exc).splitlines()]) from None
     except ImportFailed:
         table.close()
         raise
-    writer = CallWriter(ctx)
     with collector_paused():
-        _store(ctx, source, table, reader, writer)
+        reader, writer = _read_and_store(ctx, source, mapping, table, practice)
     _report(ctx, source, mapping, reader, writer)
     # A practice first seen in its own call log still needs a row to be chosen in the app.
     for practice in writer.practices:
@@ -285,11 +305,45 @@ def load_call_log(ctx: ImportContext, source: Source, mapping: ColumnMapping) ->
                          [(practice,) for practice in sorted(writer.practices)])
 
 
+def _read_and_store(ctx: ImportContext, source: Source, mapping: ColumnMapping,
+                    table: CsvBlocks, practice: str | None) -> tuple[LegReader, CallWriter]:
+    """_store the file's calls; when pyarrow's parser refuses the file part way (ArrowRefused:
+    rows of mixed length, say), what it stored is rolled back and pandas' parser reads it all."""
+    ctx.conn.execute("SAVEPOINT call_log")
+    rows_read, periods = ctx.rows_read, set(ctx.periods)
+    try:
+        reader, writer = _reader(ctx, source, mapping, table, practice), CallWriter(ctx)
+        _store(ctx, source, table, reader, writer)
+    except ArrowRefused:
+        ctx.conn.execute("ROLLBACK TO call_log")
+        ctx.rows_read = rows_read
+        ctx.periods.clear()
+        ctx.periods.update(periods)
+        table.read_with_pandas()
+        reader, writer = _reader(ctx, source, mapping, table, practice), CallWriter(ctx)
+        _store(ctx, source, table, reader, writer)
+    ctx.conn.execute("RELEASE call_log")
+    return reader, writer
+
+
+def _reader(ctx: ImportContext, source: Source, mapping: ColumnMapping, table: CsvBlocks,
+            practice: str | None) -> LegReader:
+    try:
+        return LegReader(mapping, table.header, practice, CallerHasher(ctx.conn),
+                         get_rules(ctx.conn), source)
+    except ValueError as exc:  # MappingError
+        table.close()
+        raise ImportFailed([source.problem(1, line) for line in str(exc).splitlines()]) from None
+
+
 def _store(ctx: ImportContext, source: Source, table: CsvBlocks, reader: LegReader,
            writer: CallWriter) -> None:
-    """Read the file's calls and store them; calls made of legs once the whole file is read."""
+    """Read the file's calls and store them; calls made of legs once the whole file is read.
+    Three blocks are worked on at once, each on its own thread: one read (pyarrow's parser, the
+    rules), one made ready (keys, sums), one stored (SQLite)."""
     held: list[Legs] = []
-    for rows, full, legs in read_ahead(_read(table, reader, writer)):
+    for rows, full, legs in read_ahead(_prepared(read_ahead(_read(table, reader)), reader,
+                                                 writer)):
         ctx.rows_read += rows
         if full:
             ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
@@ -309,19 +363,23 @@ def _store(ctx: ImportContext, source: Source, table: CsvBlocks, reader: LegRead
     writer.finish()
 
 
-def _read(table: CsvBlocks, reader: LegReader,
-          writer: CallWriter) -> Iterator[tuple[int, bool, Legs | Ready | None]]:
-    """(rows, whether the block was whole, what it holds) of each block of the file: calls
-    ready to store, or legs to merge into calls at the end, or None once there is a problem
-    (the rest is read only to report other problems); stops at MAX_PROBLEMS problems."""
+def _read(table: CsvBlocks, reader: LegReader) -> Iterator[tuple[int, bool, Legs | None]]:
+    """(rows, whether the block was whole, its legs) of each block of the file, None for the
+    legs once there is a problem (the rest is read only to report other problems); stops at
+    MAX_PROBLEMS problems."""
     for numbers, block in table:
         legs = reader.read(numbers, block)
-        if reader.problems or reader.unknown.words:
-            yield len(block), table.is_full(block), None
-        else:
-            yield len(block), table.is_full(block), legs if reader.legs else writer.prepare(legs)
+        failed = reader.problems or reader.unknown.words
+        yield len(block), table.is_full(block), None if failed else legs
         if len(reader.problems) >= MAX_PROBLEMS:
             return
+
+
+def _prepared(blocks: Iterator[tuple[int, bool, Legs | None]], reader: LegReader,
+              writer: CallWriter) -> Iterator[tuple[int, bool, Legs | Ready | None]]:
+    """The blocks with their calls ready to store, or legs to merge into calls at the end."""
+    for rows, full, legs in blocks:
+        yield rows, full, legs if legs is None or reader.legs else writer.prepare(legs)
 
 
 def _raise_problems(source: Source, table: CsvBlocks, reader: LegReader) -> None:

@@ -56,26 +56,34 @@ class StoredCalls:
     def __len__(self) -> int:
         return len(self.day)
 
+    def select(self, keep: np.ndarray) -> StoredCalls:
+        return StoredCalls(**{f.name: getattr(self, f.name)[keep]
+                              for f in dataclasses.fields(self)})
 
-Summed = tuple  # (call_hours rows as a frame, call_waits rows): what summed() gives
+
+# What summed() gives: (call_hours rows, call_waits rows, the (practice, month)s they add to).
+Summed = tuple[list[tuple], list[tuple], set[tuple[str, str]]]
 
 
 def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
     """What add_summed adds for these calls (calendar: the database's core hours and bank
     holidays): numpy alone, so it can be worked out away from the database."""
-    return _sums(calls, calendar) if len(calls) else (None, [])
+    if not len(calls):
+        return [], [], set()
+    hours, waits = _sums(calls, calendar)
+    months = set(zip(hours["ods_code"].tolist(), hours["month"].tolist(), strict=True))
+    return _rows(hours), waits, months
 
 
 def add_summed(conn: sqlite3.Connection, sums: Summed) -> set[tuple[str, str]]:
     """Add the sums of calls just stored to call_hours and call_waits; the (practice, month)s
     whose monthly tables sum_practice_months must then sum again."""
-    hours, waits = sums
-    if hours is None:
-        return set()
-    with transaction(conn):
-        conn.executemany(_ADD_HOURS_SQL, _rows(hours))
-        conn.executemany(_ADD_WAITS_SQL, waits)
-    return set(zip(hours["ods_code"].tolist(), hours["month"].tolist(), strict=True))
+    hours, waits, months = sums
+    if hours:
+        with transaction(conn):
+            conn.executemany(_ADD_HOURS_SQL, hours)
+            conn.executemany(_ADD_WAITS_SQL, waits)
+    return months
 
 
 def sum_practice_months(conn: sqlite3.Connection, months: Iterable[tuple[str, str]]) -> None:
