@@ -36,14 +36,17 @@ from practice_desk.telephony.times import LONDON
 
 COLUMNS = ("practice", "day", "call_key", "clock", "summer", "direction", "outcome", "route",
            "supplier_outcome", "wait_ms", "talk_ms", "callback_made", "is_111", "caller")
-# Each call is bound as 10 integers, the small codes packed into one (summer, direction, outcome
-# + 1, call-back made, 111, has a caller: bits 0, 1-2, 3-5, 6, 7, 8) and no NULLs (0 or -1
-# stand for one), which SQLite unpacks: binding values is most of what storing a call costs.
-UNPACK = ("column1", "column2", "column3", "column4", "column5 & 1", "(column5 >> 1) & 3",
-          "NULLIF((column5 >> 3) & 7, 0) - 1", "NULLIF(column6, 0)", "NULLIF(column7, 0)",
-          "NULLIF(column8, -1)", "NULLIF(column9, -1)", "(column5 >> 6) & 1",
-          "(column5 >> 7) & 1", "CASE WHEN column5 & 256 THEN column10 END")
-PACKED = 10
+# Each call is bound as 7 integers, no NULLs (0 or -1 stand for one), which SQLite unpacks:
+# binding values is most of what storing a call costs. The first is the practice's label id and
+# the day (bits 16 up, 0-15), the third the clock (bits 0-16), the small codes (summer, direction,
+# outcome + 1, call-back made, 111, has a caller: bits 17, 18-19, 20-22, 23, 24, 25) and the
+# route's label id (bits 26 up).
+UNPACK = ("column1 >> 16", "column1 & 65535", "column2", "column3 & 131071",
+          "(column3 >> 17) & 1", "(column3 >> 18) & 3", "NULLIF((column3 >> 20) & 7, 0) - 1",
+          "NULLIF(column3 >> 26, 0)", "NULLIF(column4, 0)", "NULLIF(column5, -1)",
+          "NULLIF(column6, -1)", "(column3 >> 23) & 1", "(column3 >> 24) & 1",
+          "CASE WHEN column3 & 33554432 THEN column7 END")
+PACKED = 7
 assert len(DIRECTIONS) <= 4 and len(OUTCOMES) < 7  # as many as their bits hold
 ROWS_PER_INSERT = 500  # SQLite binds a statement's values faster than it starts statements
 ROWS_PER_BLOCK = 50_000  # numpy's work on a block has a fixed cost: fewer, larger blocks
@@ -117,16 +120,17 @@ class CallWriter:
 
     def _not_stored(self, rows: np.ndarray) -> np.ndarray:
         """Which of the rows (_packed) are not in the database already (an overlapping export)."""
-        known: set[tuple[int, int, int]] = set()
-        for practice in np.unique(rows[:, 0]).tolist():
-            days = rows[rows[:, 0] == practice, 1]
-            known.update(tuple(row) for row in self.ctx.conn.execute(
+        known: set[tuple[int, int]] = set()  # (practice << 16 | day, key) as packed
+        practices = rows[:, 0] >> 16
+        for practice in np.unique(practices).tolist():
+            days = rows[practices == practice, 0] & 0xFFFF
+            known.update((p << 16 | day, key) for p, day, key in self.ctx.conn.execute(
                 "SELECT practice, day, call_key FROM calls WHERE practice = ? "
                 "AND day BETWEEN ? AND ?", (practice, int(days.min()), int(days.max()))))
         new = np.ones(len(rows), dtype=bool)
         if known:
-            maybe = np.flatnonzero(np.isin(rows[:, 1], [day for _, day, _ in known]))
-            new[maybe] = [tuple(row) not in known for row in rows[maybe, :3].tolist()]
+            maybe = np.flatnonzero(np.isin(rows[:, 0], [day for day, _ in known]))
+            new[maybe] = [tuple(row) not in known for row in rows[maybe, :2].tolist()]
         return new
 
 
@@ -148,7 +152,7 @@ class Ready:
     def of(cls, rows: np.ndarray, order: np.ndarray, stored: StoredCalls,
            labels: list[tuple[int, str, str]], calendar: CoreCalendar) -> Ready:
         first = np.ones(len(rows), dtype=bool)
-        first[1:] = (rows[1:, :3] != rows[:-1, :3]).any(axis=1)  # the same call sorts next
+        first[1:] = (rows[1:, :2] != rows[:-1, :2]).any(axis=1)  # the same call sorts next
         return cls(rows, order, stored, labels, rows.ravel().tolist(), first,
                    sums.summed(stored, calendar), set(pd.unique(stored.practice).tolist()),
                    {day_text(day)[:7] for day in np.unique(stored.day).tolist()})
@@ -211,16 +215,17 @@ def _caller_numbers(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _packed(practice: np.ndarray, stored: StoredCalls, summer: np.ndarray, keys: np.ndarray,
             caller: np.ndarray, has_caller: np.ndarray, route: np.ndarray,
             supplier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the calls as UNPACK reads them, a row of PACKED integers each, in the table's key
-    order (SQLite inserts rows in key order about a tenth faster); which call each row is)."""
-    flags = (summer | stored.direction << 1 | (stored.outcome + 1) << 3
+    """(the calls as UNPACK reads them, a row of PACKED integers each, in the table's key order
+    (SQLite inserts rows in key order about a tenth faster); which call each row is)."""
+    codes = (summer | stored.direction << 1 | (stored.outcome + 1) << 3
              | stored.callback_made.astype(np.int64) << 6 | stored.is_111.astype(np.int64) << 7
              | has_caller.astype(np.int64) << 8)
-    columns = [practice, stored.day, keys, stored.clock, flags, np.nan_to_num(route, nan=0),
+    columns = [practice.astype(np.int64) << 16 | stored.day, keys,
+               stored.clock | codes << 17 | np.nan_to_num(route, nan=0).astype(np.int64) << 26,
                np.nan_to_num(supplier, nan=0), np.nan_to_num(stored.wait_ms, nan=-1),
                np.nan_to_num(stored.talk_ms, nan=-1), caller]
     rows = np.column_stack([column.astype(np.int64) for column in columns])
-    order = np.lexsort((rows[:, 2], rows[:, 1], rows[:, 0]))
+    order = np.lexsort((rows[:, 1], rows[:, 0]))  # practice and day, then key
     return rows[order], order
 
 
