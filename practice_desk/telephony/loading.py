@@ -48,7 +48,9 @@ UNPACK = ("column1 >> 16", "column1 & 65535", "column2", "column3 & 131071",
           "CASE WHEN column3 & 33554432 THEN column7 END")
 PACKED = 7
 assert len(DIRECTIONS) <= 4 and len(OUTCOMES) < 7  # as many as their bits hold
-ROWS_PER_INSERT = 500  # SQLite binds a statement's values faster than it starts statements
+# SQLite binds a statement's values faster than it starts statements, and the storing thread
+# takes Python's lock back after each statement (waiting on the other threads): large ones.
+ROWS_PER_INSERT = 2000
 ROWS_PER_BLOCK = 50_000  # numpy's work on a block has a fixed cost: fewer, larger blocks
 NAN = float("nan")
 
@@ -230,12 +232,13 @@ def _packed(practice: np.ndarray, stored: StoredCalls, summer: np.ndarray, keys:
 
 
 def _insert(conn: sqlite3.Connection, import_id: int, values: list[int]) -> None:
-    """Rows of `calls` (_packed, as one list), ROWS_PER_INSERT to a statement, the import's id
-    written in."""
-    width = PACKED * ROWS_PER_INSERT
+    """Rows of `calls` (_packed, as one list), ROWS_PER_INSERT to a statement (fewer if this
+    SQLite takes fewer values), the import's id written in."""
+    rows = min(ROWS_PER_INSERT, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // PACKED)
+    width = PACKED * rows
     whole = len(values) - len(values) % width
     if whole:
-        conn.executemany(_insert_sql(import_id, ROWS_PER_INSERT),
+        conn.executemany(_insert_sql(import_id, rows),
                          (values[k:k + width] for k in range(0, whole, width)))
     if whole < len(values):
         conn.execute(_insert_sql(import_id, (len(values) - whole) // PACKED), values[whole:])
