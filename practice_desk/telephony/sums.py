@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from local_db.bulk import insert_columns
 from practice_desk.telephony.aggregates import COUNT_KEYS, sum_months, transaction
 from practice_desk.telephony.core_hours import CoreCalendar
 from practice_desk.telephony.model import (
@@ -27,14 +28,13 @@ from practice_desk.telephony.model import (
 
 _SUMMED = COUNT_KEYS + ("talk_sum_s", "talk_count")
 _HOUR_KEYS = ("ods_code", "day", "month", "hour", "weekday", "core")
-_ADD_HOURS_SQL = (
-    f"INSERT INTO call_hours ({', '.join(_HOUR_KEYS + _SUMMED)}) "
-    f"VALUES ({', '.join('?' * len(_HOUR_KEYS + _SUMMED))}) "
-    "ON CONFLICT (ods_code, day, hour, core) DO UPDATE SET "
-    + ", ".join(f"{k} = {k} + excluded.{k}" for k in _SUMMED))
-_ADD_WAITS_SQL = (
-    "INSERT INTO call_waits (ods_code, month, wait_s, calls) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (ods_code, month, wait_s) DO UPDATE SET calls = calls + excluded.calls")
+# Added many rows to a statement (local_db.bulk): the storing thread takes Python's lock back
+# after each statement, and a row each would mean thousands a block.
+_ADD_HOURS = (f"INSERT INTO call_hours ({', '.join(_HOUR_KEYS + _SUMMED)}) VALUES",
+              "ON CONFLICT (ods_code, day, hour, core) DO UPDATE SET "
+              + ", ".join(f"{k} = {k} + excluded.{k}" for k in _SUMMED))
+_ADD_WAITS = ("INSERT INTO call_waits (ods_code, month, wait_s, calls) VALUES",
+              "ON CONFLICT (ods_code, month, wait_s) DO UPDATE SET calls = calls + excluded.calls")
 _READ_SQL = ("SELECT day, clock, direction, outcome, wait_ms, talk_ms, callback_made, is_111 "
              "FROM calls WHERE practice = ? AND day BETWEEN ? AND ?")
 
@@ -61,8 +61,9 @@ class StoredCalls:
                               for f in dataclasses.fields(self)})
 
 
-# What summed() gives: (call_hours rows, call_waits rows, the (practice, month)s they add to).
-Summed = tuple[list[tuple], list[tuple], set[tuple[str, str]]]
+# What summed() gives: (call_hours columns, call_waits columns, the (practice, month)s they add
+# to); columns as lists of Python values, which sqlite3 binds.
+Summed = tuple[list[list], list[list], set[tuple[str, str]]]
 
 
 def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
@@ -72,7 +73,7 @@ def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
         return [], [], set()
     hours, waits = _sums(calls, calendar)
     months = set(zip(hours["ods_code"].tolist(), hours["month"].tolist(), strict=True))
-    return _rows(hours), waits, months
+    return [hours[c].tolist() for c in hours.columns], waits, months
 
 
 def add_summed(conn: sqlite3.Connection, sums: Summed) -> set[tuple[str, str]]:
@@ -81,8 +82,8 @@ def add_summed(conn: sqlite3.Connection, sums: Summed) -> set[tuple[str, str]]:
     hours, waits, months = sums
     if hours:
         with transaction(conn):
-            conn.executemany(_ADD_HOURS_SQL, hours)
-            conn.executemany(_ADD_WAITS_SQL, waits)
+            insert_columns(conn, _ADD_HOURS[0], hours, _ADD_HOURS[1])
+            insert_columns(conn, _ADD_WAITS[0], waits, _ADD_WAITS[1])
     return months
 
 
@@ -104,11 +105,7 @@ def rebuild_months(conn: sqlite3.Connection, months: Iterable[tuple[str, str]]) 
             for table in ("call_hours", "call_waits"):
                 conn.execute(f"DELETE FROM {table} WHERE ods_code = ? AND month = ?",
                              (practice, month))
-            calls = _read(conn, practice, month)
-            if len(calls):
-                hours, waits = _sums(calls, calendar)
-                conn.executemany(_ADD_HOURS_SQL, _rows(hours))
-                conn.executemany(_ADD_WAITS_SQL, waits)
+            add_summed(conn, summed(_read(conn, practice, month), calendar))
             sum_months(conn, practice, [month])
 
 
@@ -138,8 +135,8 @@ def _read(conn: sqlite3.Connection, practice: str, month: str) -> StoredCalls:
         talk_ms=values[:, 5], callback_made=values[:, 6] == 1, is_111=values[:, 7] == 1)
 
 
-def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[pd.DataFrame, list[tuple]]:
-    """call_hours rows (a frame) and call_waits rows of these calls."""
+def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[pd.DataFrame, list[list]]:
+    """call_hours rows (a frame) and call_waits columns of these calls."""
     practice, practices = pd.factorize(calls.practice)
     day, days = pd.factorize(calls.day)
     day_texts = np.array([day_text(int(d)) for d in days], dtype=object)
@@ -183,8 +180,8 @@ def _counts(calls: StoredCalls) -> dict[str, np.ndarray]:
 
 
 def _waits(calls: StoredCalls, answered: np.ndarray, practice: np.ndarray, practices,
-           month: np.ndarray, months) -> list[tuple]:
-    """call_waits rows: answered calls per practice, month and whole second of wait (cut)."""
+           month: np.ndarray, months) -> list[list]:
+    """call_waits columns: answered calls per practice, month and whole second of wait (cut)."""
     waited = np.flatnonzero(answered & ~np.isnan(calls.wait_ms))
     seconds = np.trunc(calls.wait_ms[waited] / 1000).astype(np.int64)
     low = seconds.min(initial=0)
@@ -192,11 +189,6 @@ def _waits(calls: StoredCalls, answered: np.ndarray, practice: np.ndarray, pract
         * (seconds.max(initial=0) - low + 1) + seconds - low
     groups, first, count = np.unique(group, return_index=True, return_counts=True)
     rows = waited[first]
-    return list(zip(np.asarray(practices, dtype=object)[practice[rows]].tolist(),
-                    np.asarray(months, dtype=object)[month[rows]].tolist(),
-                    seconds[first].tolist(), count.tolist(), strict=True))
-
-
-def _rows(frame: pd.DataFrame) -> list[tuple]:
-    """Python values (sqlite3 binds no numpy integers), one tuple per row."""
-    return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
+    return [np.asarray(practices, dtype=object)[practice[rows]].tolist(),
+            np.asarray(months, dtype=object)[month[rows]].tolist(),
+            seconds[first].tolist(), count.tolist()]
