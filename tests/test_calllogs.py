@@ -421,3 +421,22 @@ def test_a_truncated_last_line_is_reported_as_cut_short(conn, db_dump, tmp_path)
         in report.message
     assert "outcome is empty" not in report.message
     assert db_dump(conn) == before
+
+
+def test_call_keys_of_a_file_of_many_practices_are_each_calls_own():
+    """id_digests hashes each practice's part once: the keys are still SHA-256 of the practice
+    and the ID, call by call, as stored keys were made (overlapping exports must match)."""
+    import hashlib
+
+    from practice_desk.telephony.calllogs import id_digests, id_key
+
+    practices, ids = ["A81001", "B82002", "A81001", "C83003"], ["X1", "X1", "Ä-7", "1700000000.12"]
+    digests = id_digests(practices, ids)
+    one = id_digests(["A81001"] * len(ids), ids)
+    for k, (practice, call_id) in enumerate(zip(practices, ids, strict=True)):
+        assert digests[32 * k:32 * k + 32] == \
+            hashlib.sha256(f"id\x1f{practice}\x1f{call_id}".encode()).digest()
+        assert one[32 * k:32 * k + 32] == \
+            hashlib.sha256(f"id\x1fA81001\x1f{call_id}".encode()).digest()
+        assert id_key(practice, call_id) == int.from_bytes(digests[32 * k:32 * k + 8], "big",
+                                                           signed=True)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,18 +307,25 @@ QUEUE_NOTE = ("queue waits, talk times and abandonment of queued calls come from
 
 def id_key(practice: str, call_id: str) -> int:
     """The key of a call the supplier gave an ID (the same in every export of it)."""
-    return int.from_bytes(id_key_bytes([practice], [call_id]), "big", signed=True)
+    return int.from_bytes(id_digests([practice], [call_id])[:8], "big", signed=True)
 
 
-def id_key_bytes(practices: list[str], call_ids: list[str]) -> bytes:
-    """id_key of many calls at once, 8 big-endian bytes each (for numpy to read in one go)."""
-    prefixes = {p: hashlib.sha256(f"id\x1f{p}\x1f".encode()) for p in set(practices)}
-    keys = []
-    for practice, call_id in zip(practices, call_ids, strict=True):
-        digest = prefixes[practice].copy()  # the practice's part hashed once
+def id_digests(practices: list[str], call_ids: list[str]) -> bytes:
+    """The SHA-256 of many calls' IDs at once, 32 bytes each, of which id_key is the first 8
+    (for numpy to read in one go). Each practice's part is hashed once."""
+    prefixes = {p: hashlib.sha256(f"id\x1f{p}\x1f".encode()).copy for p in set(practices)}
+    if len(prefixes) == 1:  # a file of one practice's calls: one prefix, no look-up a call
+        return _digests(itertools.repeat(next(iter(prefixes.values()))), call_ids)
+    return _digests(map(prefixes.__getitem__, practices), call_ids)
+
+
+def _digests(prefixes: Iterable[Callable], call_ids: list[str]) -> bytes:
+    digests = []
+    for copy, call_id in zip(prefixes, call_ids, strict=False):  # prefixes may repeat
+        digest = copy()
         digest.update(call_id.encode())
-        keys.append(digest.digest()[:8])
-    return b"".join(keys)
+        digests.append(digest.digest())
+    return b"".join(digests)
 
 
 def row_key(practice: str, started_at: str, caller_hash: str | None, direction: str,

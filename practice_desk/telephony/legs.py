@@ -257,6 +257,12 @@ class LegReader:
                what: str | None = None) -> np.ndarray:
         """convert(text) of the field's cleaned text in every row, once per distinct text. A
         BadValue is reported on every row with that text (prefixed with `what`): None there."""
+        codes, results = self.mapped_distinct(name, convert, what)
+        return results[codes] if len(results) else nones(len(codes))
+
+    def mapped_distinct(self, name: str, convert: Callable[[str], object],
+                        what: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """mapped() as (codes, the result of each distinct text)."""
         codes, texts = self.distinct(name)
         if len(texts) * 4 > len(codes):  # mostly distinct (channels, times): nothing to remember
             results, failed = _convert_all(texts, convert, what)
@@ -265,7 +271,7 @@ class LegReader:
         if failed:
             for i in np.flatnonzero(np.isin(codes, list(failed))):
                 self._problem(i, failed[codes[i]])
-        return results[codes] if len(texts) else nones(len(codes))
+        return codes, results
 
     def _convert_remembered(self, name: str, texts: np.ndarray, convert: Callable[[str], object],
                             what: str | None) -> tuple[np.ndarray, dict[int, str]]:
@@ -312,7 +318,7 @@ class LegReader:
         duration = self.numbers("duration_s", "duration")
         direction = self._directions()
         supplier = self.optional("outcome")
-        outcome, made = self._outcomes(supplier, answered, talk)
+        outcome, made = self._outcomes(answered, talk)
         route = self.joined(("route", "ivr_option"), " / ")
         legs = Legs(self.lines, practice, nones(n), start, answered, ended,
                     direction, route, wait, talk, outcome, supplier, made,
@@ -359,11 +365,12 @@ class LegReader:
                 raise BadValue(f"practice '{text.upper()}' is not an ODS code")
             return text.upper()
 
-        values = self.mapped("practice", code) if "practice" in self.pos else \
-            objects([self.practice] * self.n)
-        for i in np.flatnonzero(_none(values)):
+        if "practice" not in self.pos:
+            return objects([self.practice] * self.n)  # the import's practice (_practice)
+        codes, results = self.mapped_distinct("practice", code)
+        for i in np.flatnonzero(are_none(results)[codes]):
             self._problem(i, "no practice code")
-        return values
+        return results[codes]
 
     def _instants(self, name: str, what: str, start: np.ndarray | None = None) -> np.ndarray:
         """UTC instants of a date-and-time column (with the date column for the start); NaN
@@ -486,22 +493,22 @@ class LegReader:
         mapped are counted per word for the message and left out, as are rows mapped to
         'ignore'."""
         table = self.words[field_name]
-        values = self.mapped(field_name,
-                             lambda word: table.get(normalise_name(word)) if word else empty)
-        missing = _none(values)
+        codes, results = self.mapped_distinct(
+            field_name, lambda word: table.get(normalise_name(word)) if word else empty)
+        missing = are_none(results)[codes]
         unknown = np.flatnonzero(missing & ~self.bad & ~self.drop)
         if len(unknown):
-            codes, texts = self.distinct(field_name)
+            texts = self.distinct(field_name)[1]
             for i in unknown:
                 self.unknown.add(field_name, texts[codes[i]], int(self.lines[i]))
-        self.drop |= missing | (values == "ignore")
-        return values
+        self.drop |= missing | (results == "ignore")[codes]
+        return results[codes]
 
-    def _outcomes(self, supplier: np.ndarray, answered: np.ndarray,
-                  talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _outcomes(self, answered: np.ndarray, talk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         made = np.zeros(self.n, dtype=bool)
         if "outcome" in self.pos and self.profile != "asterisk":
-            empty = _none(supplier)
+            codes, texts = self.distinct("outcome")
+            empty = (texts == "")[codes]  # where the supplier's word (optional) is None
             for i in np.flatnonzero(empty & ~self.drop):
                 self._problem(i, "the outcome is empty")
             targets = self._words("outcome", None)
@@ -712,21 +719,21 @@ def merge(legs: Legs, legs_are_calls: bool) -> Legs:
     if not legs_are_calls or len(legs) == 0:
         return legs
     fold_side_legs(legs)
-    alone = _none(legs.group) & _none(legs.link)
+    alone = are_none(legs.group) & are_none(legs.link)
     part = legs.select(~alone)
     if not len(part):
         return legs
     return Legs.join([legs.select(alone), _merged(part, _components(part))])
 
 
-def _none(values: np.ndarray) -> np.ndarray:
+def are_none(values: np.ndarray) -> np.ndarray:
     """Which values are None (or NaN), elementwise in C."""
     return pd.isna(np.asarray(values, dtype=object))
 
 
 def _codes(practice: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """One integer per (practice, id); every row without an id a code of its own."""
-    missing = _none(ids)
+    missing = are_none(ids)
     codes = np.empty(len(ids), dtype=np.int64)
     keys = pd.Series(ids[~missing], dtype=object)
     if len(set(practice.tolist())) > 1:  # one practice per file is the rule
@@ -773,14 +780,14 @@ def _merged(legs: Legs, call: np.ndarray) -> Legs:
     by_best = np.lexsort((legs.start, priority, call))
     best = by_best[np.r_[True, call[by_best][1:] != call[by_best][:-1]]]
     calls = legs.select(first)
-    calls.group = np.where(_none(calls.group), calls.link, calls.group)
+    calls.group = np.where(are_none(calls.group), calls.link, calls.group)
     calls.outcome, calls.supplier = legs.outcome[best], legs.supplier[best]
     calls.callback_made = np.bincount(call, legs.callback_made.astype(float), count) > 0
     calls.is_111 = np.bincount(call, legs.is_111.astype(float), count) > 0
     routes, callers = legs.route[order], legs.caller_hash[order]
-    route = _per_call_first(sorted_call, ~_none(routes) & legs.reached_queue[order], count)
+    route = _per_call_first(sorted_call, ~are_none(routes) & legs.reached_queue[order], count)
     calls.route = np.where(route >= 0, routes[route], calls.route)
-    caller = _per_call_first(sorted_call, ~_none(callers), count)
+    caller = _per_call_first(sorted_call, ~are_none(callers), count)
     calls.caller_hash = np.where(caller >= 0, callers[caller], None)
     start = legs.start[first]
     answered = calls.outcome == "answered"

@@ -26,9 +26,9 @@ from practice_desk.importing.rows import note_encoding
 from practice_desk.importing.sources import Source
 from practice_desk.telephony import sums
 from practice_desk.telephony.callers import CallerHasher, stored
-from practice_desk.telephony.calllogs import ODS, QUEUE_NOTE, id_key_bytes, row_key
+from practice_desk.telephony.calllogs import ODS, QUEUE_NOTE, id_digests, row_key
 from practice_desk.telephony.core_hours import CoreCalendar
-from practice_desk.telephony.legs import LegReader, Legs, merge, settle
+from practice_desk.telephony.legs import LegReader, Legs, are_none, merge, settle
 from practice_desk.telephony.model import DIRECTIONS, OUTCOMES, day_text
 from practice_desk.telephony.rules import get_rules
 from practice_desk.telephony.sums import StoredCalls
@@ -108,16 +108,16 @@ class CallWriter:
 
     def _keys(self, calls: Legs) -> np.ndarray:
         """The call key of every call: from the supplier's call ID, else from its row."""
-        practice, group = calls.practice.tolist(), calls.group.tolist()
         keys = np.empty(len(calls), dtype=np.int64)
-        ids = [i for i, g in enumerate(group) if g]
-        keys[ids] = np.frombuffer(id_key_bytes([practice[i] for i in ids], [group[i] for i in ids]),
-                                  dtype=">i8")
-        no_id = [i for i, g in enumerate(group) if not g]
-        if no_id:
-            started = self.clock.utc_texts(calls.start[no_id])
-            keys[no_id] = [row_key(practice[i], s, calls.caller_hash[i], calls.direction[i],
-                                   calls.route[i]) for i, s in zip(no_id, started, strict=True)]
+        no_id = are_none(calls.group)  # identifiers() makes an empty ID None
+        with_id = np.flatnonzero(~no_id) if no_id.any() else slice(None)  # most files: all
+        digests = id_digests(calls.practice[with_id].tolist(), calls.group[with_id].tolist())
+        keys[with_id] = np.frombuffer(digests, dtype=">i8")[::4]  # a key is a digest's start
+        rows = np.flatnonzero(no_id).tolist()
+        if rows:
+            started = self.clock.utc_texts(calls.start[rows])
+            keys[rows] = [row_key(calls.practice[i], s, calls.caller_hash[i], calls.direction[i],
+                                  calls.route[i]) for i, s in zip(rows, started, strict=True)]
         return keys
 
     def _not_stored(self, rows: np.ndarray) -> np.ndarray:
