@@ -73,7 +73,7 @@ def summed(calls: StoredCalls, calendar: CoreCalendar) -> Summed:
         return [], [], set()
     hours, waits = _sums(calls, calendar)
     months = set(zip(hours["ods_code"].tolist(), hours["month"].tolist(), strict=True))
-    return [hours[c].tolist() for c in hours.columns], waits, months
+    return [hours[key].tolist() for key in _HOUR_KEYS + _SUMMED], waits, months
 
 
 def add_summed(conn: sqlite3.Connection, sums: Summed) -> set[tuple[str, str]]:
@@ -135,8 +135,9 @@ def _read(conn: sqlite3.Connection, practice: str, month: str) -> StoredCalls:
         talk_ms=values[:, 5], callback_made=values[:, 6] == 1, is_111=values[:, 7] == 1)
 
 
-def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[pd.DataFrame, list[list]]:
-    """call_hours rows (a frame) and call_waits columns of these calls."""
+def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[dict[str, np.ndarray],
+                                                                list[list]]:
+    """call_hours columns and call_waits columns of these calls."""
     practice, practices = pd.factorize(calls.practice)
     day, days = pd.factorize(calls.day)
     day_texts = np.array([day_text(int(d)) for d in days], dtype=object)
@@ -147,17 +148,18 @@ def _sums(calls: StoredCalls, calendar: CoreCalendar) -> tuple[pd.DataFrame, lis
     group = ((practice * len(days) + day) * 24 + hour) * 2 + core
     groups, first, inverse = np.unique(group, return_index=True, return_inverse=True)
     counts = _counts(calls)
-    sums = pd.DataFrame({key: np.bincount(inverse, weights=counts[key], minlength=len(groups))
-                         for key in _SUMMED})
-    whole = [k for k in _SUMMED if k != "talk_sum_s"]
-    sums[whole] = sums[whole].astype("int64")
-    sums.insert(0, "ods_code", np.asarray(practices, dtype=object)[practice[first]])
-    sums.insert(1, "day", day_texts[day[first]])
-    sums.insert(2, "month", np.asarray(months, dtype=object)[month[first]])
-    sums.insert(3, "hour", hour[first])
-    sums.insert(4, "weekday", (calls.day[first] + 3) % 7)  # 1 January 1970 was a Thursday
-    sums.insert(5, "core", groups % 2)
-    hours = sums[(sums["inbound"] + sums["outbound"]) > 0]
+    sums = {key: np.bincount(inverse[counts[key]], minlength=len(groups)) for key in _SUMMED
+            if key != "talk_sum_s"}
+    sums["talk_sum_s"] = np.bincount(inverse, weights=counts["talk_sum_s"], minlength=len(groups))
+    used = (sums["inbound"] + sums["outbound"]) > 0
+    first = first[used]
+    hours = {"ods_code": np.asarray(practices, dtype=object)[practice[first]],
+             "day": day_texts[day[first]],
+             "month": np.asarray(months, dtype=object)[month[first]],
+             "hour": hour[first],
+             "weekday": (calls.day[first] + 3) % 7,  # 1 January 1970 was a Thursday
+             "core": groups[used] % 2,
+             **{key: column[used] for key, column in sums.items()}}
     return hours, _waits(calls, counts["answered"], practice, practices, month, months)
 
 
