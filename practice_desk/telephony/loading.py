@@ -70,7 +70,7 @@ class CallWriter:
         self.months: set[tuple[str, str]] = set()  # monthly tables summed once, by finish()
 
     def prepare(self, calls: Legs) -> Ready:
-        """All that storing the calls needs but the database: worked out on a thread of its own
+        """All that storing the calls needs but the database: worked out on the reading thread
         (read_ahead) while the calls before are stored."""
         settle(calls)
         day, clock, summer = self.clock.parts(calls.start)
@@ -170,7 +170,7 @@ class Ready:
 class CallLabels:
     """call_labels ids of practices, routes and supplier words. A text met for the first time
     is given the next free id here and its row is written later (write), so that ids can be
-    found on a thread of their own, away from the database."""
+    found on the reading thread, away from the database."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.known = {(kind, text): id_ for id_, kind, text in conn.execute(
@@ -346,12 +346,9 @@ def _reader(ctx: ImportContext, source: Source, mapping: ColumnMapping, table: C
 
 def _store(ctx: ImportContext, source: Source, table: CsvBlocks, reader: LegReader,
            writer: CallWriter) -> None:
-    """Read the file's calls and store them; calls made of legs once the whole file is read.
-    Three blocks are worked on at once, each on its own thread: one read (pyarrow's parser, the
-    rules), one made ready (keys, sums), one stored (SQLite)."""
+    """Read the file's calls and store them; calls made of legs once the whole file is read."""
     held: list[Legs] = []
-    for rows, full, legs in read_ahead(_prepared(read_ahead(_read(table, reader)), reader,
-                                                 writer)):
+    for rows, full, legs in read_ahead(_read(table, reader, writer)):
         ctx.rows_read += rows
         if full:
             ctx.checkpoint(table, ctx.rows_read)  # type: ignore[arg-type]
@@ -371,23 +368,20 @@ def _store(ctx: ImportContext, source: Source, table: CsvBlocks, reader: LegRead
     writer.finish()
 
 
-def _read(table: CsvBlocks, reader: LegReader) -> Iterator[tuple[int, bool, Legs | None]]:
-    """(rows, whether the block was whole, its legs) of each block of the file, None for the
-    legs once there is a problem (the rest is read only to report other problems); stops at
-    MAX_PROBLEMS problems."""
+def _read(table: CsvBlocks, reader: LegReader,
+          writer: CallWriter) -> Iterator[tuple[int, bool, Legs | Ready | None]]:
+    """(rows, whether the block was whole, what it holds) of each block of the file: calls
+    ready to store, or legs to merge into calls at the end, or None once there is a problem
+    (the rest is read only to report other problems); stops at MAX_PROBLEMS problems. (Run on
+    one thread: a third, making calls ready, waited on Python's lock more than it saved.)"""
     for numbers, block in table:
         legs = reader.read(numbers, block)
-        failed = reader.problems or reader.unknown.words
-        yield len(block), table.is_full(block), None if failed else legs
+        if reader.problems or reader.unknown.words:
+            yield len(block), table.is_full(block), None
+        else:
+            yield len(block), table.is_full(block), legs if reader.legs else writer.prepare(legs)
         if len(reader.problems) >= MAX_PROBLEMS:
             return
-
-
-def _prepared(blocks: Iterator[tuple[int, bool, Legs | None]], reader: LegReader,
-              writer: CallWriter) -> Iterator[tuple[int, bool, Legs | Ready | None]]:
-    """The blocks with their calls ready to store, or legs to merge into calls at the end."""
-    for rows, full, legs in blocks:
-        yield rows, full, legs if legs is None or reader.legs else writer.prepare(legs)
 
 
 def _raise_problems(source: Source, table: CsvBlocks, reader: LegReader) -> None:
