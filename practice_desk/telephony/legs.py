@@ -173,6 +173,7 @@ class LegReader:
         self._day_offsets: dict[int, float] = {}  # local day -> the same
         self._dates: dict[str, float] = {}
         self._converted: dict[tuple, dict[str, tuple]] = {}  # mapped(): text -> (value, problem)
+        self._expanded: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # _expand
         self._clocks: dict[str, float] = {}
 
     def _date_order(self, mapping: ColumnMapping, source: Source | None) -> bool:
@@ -203,6 +204,7 @@ class LegReader:
         self.bad = np.zeros(self.n, dtype=bool)
         self.drop = np.zeros(self.n, dtype=bool)
         self._distinct: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._expanded: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         legs = self._legs()
         self.skipped += int((self.drop & ~self.bad).sum())
         kept = ~(self.bad | self.drop)
@@ -231,8 +233,8 @@ class LegReader:
     def optional(self, name: str) -> np.ndarray:
         """The field's cleaned text in every row, None where it is empty."""
         codes, texts = self.distinct(name)
-        return objects([text or None for text in texts])[codes] if len(texts) else \
-            nones(len(codes))
+        return self._expand(codes, objects([text or None for text in texts])) if len(texts) \
+            else nones(len(codes))
 
     def identifiers(self, name: str) -> np.ndarray:
         """optional() for a column of identifiers, nearly all distinct: cleaned row by row, as
@@ -251,7 +253,21 @@ class LegReader:
         which, first = combinations([codes for codes, _ in fields])
         values = [separator.join(t for t in (texts[codes[i]] for codes, texts in fields) if t)
                   or None for i in first]
-        return objects(values)[which]
+        return self._expand(which, objects(values))
+
+    def _expand(self, codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """values[codes], remembered with its codes for the block (coded)."""
+        expanded = values[codes]
+        self._expanded[id(expanded)] = expanded, codes, values
+        return expanded
+
+    def coded(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, values) of an array: as _expand made it, else as pd.factorize finds them
+        (codes -1 for None)."""
+        made = self._expanded.get(id(values))
+        if made is not None and made[0] is values:
+            return made[1], made[2]
+        return pd.factorize(values)
 
     def mapped(self, name: str, convert: Callable[[str], object],
                what: str | None = None) -> np.ndarray:
@@ -535,14 +551,14 @@ class LegReader:
         rules = self.rules
         hit = np.zeros(self.n, dtype=bool)
         for values in (route, supplier):
-            codes, texts = pd.factorize(values)
+            codes, texts = self.coded(values)
             hit |= np.array([*map(rules.text_matches, texts), False], dtype=bool)[codes]
         for name, test in (("ivr_option", rules.text_matches), ("last_data", rules.text_matches),
                            ("destination", rules.number_matches),
                            ("final_number", rules.number_matches)):
             if name in self.pos:
-                codes, texts = self.distinct(name)
-                hit |= np.fromiter(map(test, texts), dtype=bool, count=len(texts))[codes]
+                codes, results = self.mapped_distinct(name, test)  # remembered from block to block
+                hit |= results.astype(bool)[codes]
         if self.profile == "asterisk" and "last_data" in self.pos:  # Dial(SIP/trunk/111,...)
             codes, texts = self.distinct("last_data")
             dialled = (text.split(",")[0].rsplit("/", 1)[-1] for text in texts)
