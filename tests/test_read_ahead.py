@@ -144,15 +144,20 @@ def test_each_column_is_stored_as_written(conn, tmp_path):
 
 @pytest.mark.parametrize("texts", [
     ["a", "b"], [" a", "b"], ["a ", "b"], ["a", "'b"], ["NULL"], ["a", "NULLx"], ["xNULL"],
-    ["a\tb"], ["a", "b\t"], [""], ["\xa0x"], ["x\u2003"], ["'"], ["08:00", "NULL", "x"]])
+    ["a\tb"], ["a", "b\t"], [""], ["\xa0x"], ["x\u2003"], ["'"], ["08:00", "NULL", "x"],
+    ["\x1fa"], ["a\x85"], ["a\u200b"], ["a\u3000"], ["\u2029"], ["a\nb"], []])
 def test_a_column_is_cleaned_when_clean_would_change_a_text(texts):
-    """The one search per column (legs._may_need_cleaning) finds every text clean() changes."""
+    """The one search per column (legs._may_need_cleaning) finds every text clean() changes,
+    by Python's regex or by pyarrow's."""
     import numpy as np
+    import pyarrow as pa
 
     from practice_desk.telephony.legs import _may_need_cleaning, clean
 
     changed = any(clean(text) != text for text in texts)
     assert _may_need_cleaning(np.array(texts, dtype=object)) == changed
+    assert _may_need_cleaning(np.array(texts, dtype=object), pa.array(texts, pa.string())) \
+        == changed
 
 
 def test_cancel_while_merged_calls_are_stored(conn, monkeypatch, db_dump):

@@ -58,6 +58,11 @@ class Block:
         codes, texts = self.distinct(column)
         return texts[codes]
 
+    def arrow_texts(self, column: int) -> pa.Array | None:
+        """The column's distinct texts as pyarrow holds them (and maybe a few more), for checks
+        pyarrow makes without Python's lock; None when pandas read the block."""
+        return None
+
 
 class FrameBlock(Block):
     """Rows as pandas' parser gives them: columns of text, their distinct texts found once."""
@@ -102,6 +107,9 @@ class ArrowBlock(Block):
                 codes, texts = renumbered[codes], texts[used]
             self._distinct[column] = codes, texts
         return self._distinct[column]
+
+    def arrow_texts(self, column: int) -> pa.Array:
+        return self.batch.column(column).dictionary
 
     def select(self, keep: np.ndarray) -> ArrowBlock:
         return ArrowBlock(self.batch.filter(pa.array(keep)))

@@ -20,6 +20,8 @@ from datetime import time as time_of_day
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
 
 from practice_desk.importing.blocks import Block
 from practice_desk.importing.dates import BadDate, check_plausible, plausible_instants
@@ -134,9 +136,18 @@ def nones(n: int) -> np.ndarray:
 _UNCLEAN = re.compile(r"\x00(?:[\s']|NULL\x00|(?<=\s\x00))")
 
 
-def _may_need_cleaning(texts: np.ndarray) -> bool:
+# The same for pyarrow (RE2, whose \s is ASCII only): Python's own whitespace, listed.
+_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x110000)) if c.isspace())
+_UNCLEAN_ARROW = f"^[{_SPACE}']|[{_SPACE}]$|^NULL$"
+
+
+def _may_need_cleaning(texts: np.ndarray, arrow_texts: pa.Array | None = None) -> bool:
     """Whether clean() could change any of the texts (a space or an apostrophe at an end, or
-    NULL), searched in one string: most columns of most files have none."""
+    NULL), searched in one string, or by pyarrow without Python's lock when it holds them:
+    most columns of most files have none."""
+    if arrow_texts is not None:
+        return pa_compute.any(pa_compute.match_substring_regex(
+            arrow_texts, _UNCLEAN_ARROW)).as_py() is True
     return bool(_UNCLEAN.search("\x00" + "\x00".join(texts) + "\x00"))
 
 
@@ -218,7 +229,7 @@ class LegReader:
                 self._distinct[name] = np.zeros(self.n, np.int64), objects([""])
                 return self._distinct[name]
             codes, texts = self.block.distinct(i)
-            if _may_need_cleaning(texts):
+            if _may_need_cleaning(texts, self.block.arrow_texts(i)):
                 cleaned = [clean(text) for text in texts]
                 if not all(map(operator.is_, cleaned, texts)):  # ' 08:00' and '08:00' are one
                     codes, texts = pd.factorize(objects(cleaned)[codes])
@@ -242,7 +253,7 @@ class LegReader:
         if name not in self.pos:
             return nones(self.n)
         values = self.block.texts(self.pos[name])
-        if _may_need_cleaning(values):
+        if _may_need_cleaning(values, self.block.arrow_texts(self.pos[name])):
             values = objects([clean(value) for value in values])
         return np.where(values == "", None, values)  # a new array: the block stays as read
 
