@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 import sqlite3
+from collections import Counter
 
 from local_db import queries
 
@@ -111,9 +112,16 @@ class CallerHasher:
 
     def column(self, texts: list[str]) -> list[str | None]:
         """The hash of every text (None when withheld or unusable), once per distinct text."""
-        hashes = {text: self._hash(text) for text in dict.fromkeys(texts)}
-        unusable = {text for text, hit in hashes.items() if isinstance(hit, UnusableNumber)}
-        if unusable:
-            self.unusable += sum(1 for text in texts if text in unusable)
-            hashes.update(dict.fromkeys(unusable))
-        return [hashes[text] for text in texts]  # type: ignore[misc]
+        rows = Counter(texts)
+        hashes = dict(zip(rows, self.distinct(list(rows), list(rows.values())), strict=True))
+        return [hashes[text] for text in texts]
+
+    def distinct(self, texts: list[str], rows: list[int]) -> list[str | None]:
+        """The hash of each of these distinct texts (None when withheld or unusable); `rows`:
+        how many rows have each text, for the count of unusable numbers."""
+        hashes = [self._hash(text) for text in texts]
+        for k, hit in enumerate(hashes):
+            if isinstance(hit, UnusableNumber):
+                self.unusable += rows[k]
+                hashes[k] = None
+        return hashes  # type: ignore[return-value]

@@ -236,11 +236,6 @@ class LegReader:
             self._distinct[name] = codes, texts
         return self._distinct[name]
 
-    def clean(self, name: str) -> list[str]:
-        """The field's cleaned text in every row ('' when not mapped or the row is short)."""
-        codes, texts = self.distinct(name)
-        return texts[codes].tolist() if len(texts) else [""] * len(codes)
-
     def optional(self, name: str) -> np.ndarray:
         """The field's cleaned text in every row, None where it is empty."""
         codes, texts = self.distinct(name)
@@ -360,11 +355,12 @@ class LegReader:
             self._problem(i, "the answer or end time is before the start time")
         legs.group, legs.link = self._groups()
         if "caller" in self.pos:
-            callers = self.clean("caller")
+            codes, callers = self.distinct("caller")
             if self.profile in ("3cx", "asterisk"):  # an extension is not a caller's number
-                callers = self.mapped("caller", lambda c: "" if _extension(c) or c.lower(
-                ).startswith("ext.") else c).tolist()
-            legs.caller_hash = objects(self.hasher.column(callers))
+                codes, callers = self.mapped_distinct("caller", lambda c: "" if _extension(
+                    c) or c.lower().startswith("ext.") else c)
+            rows = np.bincount(codes, minlength=len(callers)).tolist()
+            legs.caller_hash = objects(self.hasher.distinct(callers.tolist(), rows))[codes]
         legs.is_111 = self._flag_111(legs.route, supplier)
         return legs
 
