@@ -160,6 +160,12 @@ def test_a_column_is_cleaned_when_clean_would_change_a_text(texts):
         == changed
 
 
+def test_the_whitespace_pyarrow_looks_for_is_pythons():
+    from practice_desk.telephony.legs import WHITESPACE
+
+    assert WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+
 def test_cancel_while_merged_calls_are_stored(conn, monkeypatch, db_dump):
     """Calls merged from legs (3CX) are stored a block at a time, each a chance to cancel."""
     from practice_desk.telephony import legs as leg_rules

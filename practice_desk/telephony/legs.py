@@ -136,8 +136,10 @@ def nones(n: int) -> np.ndarray:
 _UNCLEAN = re.compile(r"\x00(?:[\s']|NULL\x00|(?<=\s\x00))")
 
 
-# The same for pyarrow (RE2, whose \s is ASCII only): Python's own whitespace, listed.
-_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x110000)) if c.isspace())
+# The same for pyarrow (RE2, whose \s is ASCII only): the characters str.strip() removes.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE)
 _UNCLEAN_ARROW = f"^[{_SPACE}']|[{_SPACE}]$|^NULL$"
 
 
