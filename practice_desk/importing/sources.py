@@ -128,7 +128,7 @@ class Encoding:
     problem: ImportProblem | None = None
 
 
-_REMEMBERED = threading.local()  # within one import: (path, member) -> Encoding
+_REMEMBERED = threading.local()  # within one import: (path, member) -> Encoding, and hashes
 
 
 @contextmanager
@@ -153,20 +153,30 @@ def detect_encoding(source: Source) -> Encoding:
         return _detect_encoding(source)
     key = (str(source.path), source.member)
     if key not in found:
-        found[key] = _detect_encoding(source)
+        if source.member is None and not is_zip(source.path):
+            _check_and_hash(source.path, found)
+        else:
+            found[key] = _detect_encoding(source)
     return found[key]
 
 
 def file_hash(path: Path) -> str:
     """The sha256 of a file's bytes. During an import (encodings_remembered), a file that is not
-    a zip has its encoding checked in the same pass over its bytes, and remembered."""
+    a zip has its encoding checked in the same pass over its bytes, and both are remembered."""
     found = getattr(_REMEMBERED, "found", None)
     if found is None or is_zip(path):
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
+    if ("sha256", str(path)) not in found:
+        _check_and_hash(path, found)
+    return found[("sha256", str(path))]
+
+
+def _check_and_hash(path: Path, found: dict) -> None:
+    """One pass over a file's bytes: its encoding and its hash, remembered."""
     digest = hashlib.sha256()
     found[(str(path), None)] = _detect_encoding(Source(path), digest.update)
-    return digest.hexdigest()
+    found[("sha256", str(path))] = digest.hexdigest()
 
 
 def _detect_encoding(source: Source, also: Callable[[bytes], object] | None = None) -> Encoding:
