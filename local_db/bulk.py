@@ -24,13 +24,13 @@ def insert_columns(conn: sqlite3.Connection, head: str, columns: Sequence[Sequen
     width = len(columns)
     one = f"({','.join('?' * width)})"
     step = min(ROWS_PER_STATEMENT, MAX_VALUES // max(width, 1))
-    whole = rows - rows % step
     statement = f"{head} {','.join([one] * step)} {tail}"
-    for start in range(0, whole, step):
-        values = [None] * (step * width)
+    for start in range(0, rows, step):
+        count = min(step, rows - start)
+        values = [None] * (count * width)
         for j, column in enumerate(columns):  # row-major, a column at a time
-            values[j::width] = column[start:start + step]
-        conn.execute(statement, values)
-    if whole < rows:  # the rest a row at a time: a statement of their own would be prepared
-        conn.executemany(f"{head} {one} {tail}",  # for this import only
-                         zip(*(column[whole:] for column in columns), strict=True))
+            values[j::width] = column[start:start + count]
+        # The last rows as one statement too, prepared for their number: executemany would
+        # take a step a row, and an import's storing thread waits for Python's lock after each.
+        conn.execute(statement if count == step else f"{head} {','.join([one] * count)} {tail}",
+                     values)

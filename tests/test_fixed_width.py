@@ -97,3 +97,24 @@ def test_a_file_of_one_form():
                                        dtype=object), True)
     assert iso[0] == datetime(2024, 2, 29, 10, tzinfo=UTC).timestamp()
     assert math.isnan(iso[1])  # no such day: parse_local words it
+
+
+def test_london_clock_of_utc_instants_matches_datetime():
+    """loading.LocalClock reads an offset per UTC day, per hour on the days the clocks change:
+    every instant's London day, clock and summer time as datetime gives them, the hours around
+    both changes of 2024 included."""
+    from datetime import date
+
+    from practice_desk.telephony.loading import LocalClock
+    from practice_desk.telephony.times import LONDON
+
+    rng = np.random.default_rng(7)
+    utc = np.concatenate([rng.uniform(946_684_800, 1_800_000_000, 20_000),
+                          np.arange(1_711_846_800 - 7_200, 1_711_846_800 + 7_200, 61.3),
+                          np.arange(1_729_990_800 - 7_200, 1_729_990_800 + 7_200, 61.3)])
+    day, clock, summer = LocalClock().parts(utc)
+    for k in range(len(utc)):
+        local = datetime.fromtimestamp(int(np.floor(utc[k])), UTC).astimezone(LONDON)
+        assert day[k] == (local.date() - date(1970, 1, 1)).days
+        assert clock[k] == local.hour * 3600 + local.minute * 60 + local.second
+        assert summer[k] == (local.dst().total_seconds() > 0)

@@ -252,10 +252,11 @@ def _insert_sql(import_id: int, rows: int) -> str:
 
 class LocalClock:
     """UTC epoch seconds -> Europe/London day and time of day (calls are stored by London's
-    clock), from a cache of each hour's offset."""
+    clock), from a cache of each UTC day's offset (each hour's on the days the clocks change)."""
 
     def __init__(self) -> None:
         self._offsets: dict[int, int] = {}
+        self._day_offsets: dict[int, int | None] = {}
 
     def _offset(self, hour: int) -> int:
         hit = self._offsets.get(hour)
@@ -264,12 +265,24 @@ class LocalClock:
             hit = self._offsets[hour] = int(instant.astimezone(LONDON).utcoffset().total_seconds())
         return hit
 
+    def _day_offset(self, day: int) -> int | None:
+        """The UTC day's offset, None when London's clocks change within it."""
+        if day not in self._day_offsets:
+            first, last = self._offset(day * 24), self._offset(day * 24 + 23)
+            self._day_offsets[day] = first if first == last else None
+        return self._day_offsets[day]
+
     def parts(self, utc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(London day number, seconds since London midnight, 1 on summer time else 0): the UTC
         instant is day * 86400 + clock - 3600 * summer."""
         seconds = np.floor(utc).astype(np.int64)
-        hours, on_hour = np.unique(seconds // 3600, return_inverse=True)
-        offset = np.array([self._offset(int(h)) for h in hours], dtype=np.int64)[on_hour]
+        days, on_day = np.unique(seconds // 86400, return_inverse=True)
+        per_day = [self._day_offset(int(d)) for d in days]
+        offset = np.array([-1 if o is None else o for o in per_day], dtype=np.int64)[on_day]
+        changing = np.flatnonzero(offset == -1)  # days the clocks change: hour by hour
+        if len(changing):
+            hours, on_hour = np.unique(seconds[changing] // 3600, return_inverse=True)
+            offset[changing] = np.array([self._offset(int(h)) for h in hours])[on_hour]
         day, clock = np.divmod(seconds + offset, 86400)
         return day, clock, offset // 3600
 
