@@ -185,3 +185,24 @@ def test_nothing_is_left_of_the_first_pass(tmp_path, monkeypatch):
     inbound = conn.execute("SELECT SUM(inbound) FROM call_hours").fetchone()[0]
     assert inbound == report.rows_stored
     conn.close()
+
+
+def test_progress_moves_with_the_rows_pyarrow_has_given(tmp_path, monkeypatch):
+    """pyarrow reads far ahead of the rows it gives: progress follows the rows (the file's
+    position would say 100 % from the first block)."""
+    monkeypatch.setattr(loading, "ROWS_PER_BLOCK", 200)
+    path = _write(tmp_path / "calls.csv", [HEADER, *_rows(3000)])
+    conn = open_database(tmp_path / "db.sqlite")
+    seen: list[float] = []
+    report = import_file(conn, path, progress=lambda fraction, _: seen.append(fraction),
+                         options=ImportOptions(practice="A81001"))
+    conn.close()
+    assert report.status == "done" and len(seen) > 10
+    assert seen == sorted(seen) and seen[0] < 0.2 and seen[len(seen) // 2] < 0.8
+    assert seen[-1] == 1.0
+
+
+def test_a_utf8_file_with_names_beyond_ascii(tmp_path, monkeypatch):
+    path = _write(tmp_path / "calls.csv", [HEADER, *_rows(50, "Café – Reception")], bom=True)
+    report, fallbacks = _same_either_way(tmp_path, monkeypatch, path)
+    assert report.status == "done" and not fallbacks

@@ -130,6 +130,7 @@ class CsvBlocks:
             if has_header else list(header or [])
         self._position = 0
         self._arrow_file: pa.NativeFile | None = None
+        self._arrow_rows = 0  # rows pyarrow has given
         self._rows_at = self._rows_start()
         self.arrow = self._rows_at is not None
 
@@ -139,9 +140,11 @@ class CsvBlocks:
             self._arrow_file.close()
 
     def position(self) -> int:
-        """Bytes of the source the parser has taken so far (for progress)."""
-        if self._arrow_file is not None and not self._arrow_file.closed:
-            self._position = self._arrow_file.tell()
+        """Bytes of the source the parser has taken so far (for progress). pyarrow reads far
+        ahead of the rows it has given: there, the rows given at the head's bytes a row."""
+        if self.arrow:
+            self._position = min(int(self._rows_at + self._arrow_rows * self._row_bytes),
+                                 self._size)
         elif not self._opened.text.closed:
             self._position = self._opened.text.buffer.tell()
         return self._position
@@ -174,8 +177,10 @@ class CsvBlocks:
             return None  # a header too long to measure, or with a line break in a name
         end = min(ends)
         lines = max(head.count(b"\n", end), head.count(b"\r", end), 1)
-        self._block_bytes = int(min(max(self.rows_per_block * (len(head) - end) / lines, 4096),
-                                    1 << 26))  # about rows_per_block rows (a row must fit)
+        self._row_bytes = (len(head) - end) / lines  # a row's bytes, for progress and blocks
+        # Blocks of about rows_per_block rows (a row must fit in one).
+        self._block_bytes = int(min(max(self.rows_per_block * self._row_bytes, 4096), 1 << 26))
+        self._size = self.source.path.stat().st_size
         return end + (2 if head[end:end + 2] == b"\r\n" else 1)
 
     def _arrow_blocks(self) -> Iterator[ArrowBlock]:
@@ -192,13 +197,13 @@ class CsvBlocks:
                 convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, text),
                                                       strings_can_be_null=False))
             for batch in batches:
+                self._arrow_rows += batch.num_rows
                 yield ArrowBlock(batch)
         except pa.ArrowInvalid as exc:
             if "Empty CSV file" in str(exc):
                 return  # a header and nothing else
             raise ArrowRefused(str(exc)) from None
         finally:
-            self._position = self.position()
             self._arrow_file.close()
             self._opened.text.close()
 
