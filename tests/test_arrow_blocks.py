@@ -206,3 +206,20 @@ def test_a_utf8_file_with_names_beyond_ascii(tmp_path, monkeypatch):
     path = _write(tmp_path / "calls.csv", [HEADER, *_rows(50, "Café – Reception")], bom=True)
     report, fallbacks = _same_either_way(tmp_path, monkeypatch, path)
     assert report.status == "done" and not fallbacks
+
+
+@pytest.mark.parametrize(("name", "by_arrow"), [("Master.csv", True), ("3cx_v16_file.csv", False)])
+def test_a_headerless_file_is_read_by_arrow_if_its_rows_are_all_as_long(name, by_arrow):
+    """Asterisk's Master.csv (no header, every row as long) is read by pyarrow; 3CX's file
+    output (rows of mixed length on purpose) is refused before its first rows and read by pandas
+    from the start, with no second pass."""
+    from practice_desk.telephony.calllogs import headerless_mapping
+
+    source = Source(DATA / name)
+    mapping = headerless_mapping(source)
+    table = CsvBlocks(source, mapping.has_header, mapping.header, 1000)
+    blocks = [block for _, block in table]
+    assert not mapping.has_header and table.arrow == by_arrow
+    assert all(isinstance(block, ArrowBlock if by_arrow else FrameBlock) for block in blocks)
+    assert sum(map(len, blocks)) == sum(1 for line in open(DATA / name, encoding="utf-8")
+                                        if line.strip())

@@ -1,12 +1,13 @@
 """A large CSV read a block of rows at a time, for importers whose speed matters (call logs run
-to millions of rows): by pyarrow's parser where it can (a UTF-8 file on disk with a header line),
-else by pandas' C parser.
+to millions of rows): by pyarrow's parser where it can (a UTF-8 file on disk), else by pandas'
+C parser.
 
-pyarrow parses on its own threads, without Python's lock, and gives each column of a block as its
-distinct texts and which one each row has: what the call-log reader works with. A file it cannot
-read as a table of the header's width (rows of mixed length, a line of spaces, damage) raises
-ArrowRefused, and the import reads the whole file again with pandas, which fills short rows and
-names the line of a long one.
+pyarrow parses without Python's lock and gives each column of a block as its distinct texts and
+which one each row has: what the call-log reader works with. It reads a file only as a table of
+the header's width: a row of another length (3CX's, on purpose; a line of spaces; damage) makes
+it refuse the file. Refused before its first rows, the file is read by pandas instead; refused
+later, ArrowRefused goes to the import, which reads the whole file again with pandas (pandas
+fills short rows and names the line of a long one).
 
 Rows are numbered in file order from 0 (blank lines are not rows); the physical line of a row is
 worked out, by reading the file again, only when a problem has to name it.
@@ -156,17 +157,30 @@ class CsvBlocks:
     def __iter__(self) -> Iterator[tuple[np.ndarray, Block]]:
         self._opened.refuse_if_damaged()
         first = 0
-        for block in self._arrow_blocks() if self.arrow else self._pandas_blocks():
+        for block in self._blocks():
             numbers = np.arange(first, first + len(block))
             first += len(block)
             blank = _blank(block)
             yield (numbers[~blank], block.select(~blank)) if blank.any() else (numbers, block)
 
+    def _blocks(self) -> Iterator[Block]:
+        """pyarrow's blocks, else pandas': also when pyarrow refuses the file before giving a
+        row (a 3CX file's rows of mixed length); after, ArrowRefused goes to the caller."""
+        if self.arrow:
+            try:
+                yield from self._arrow_blocks()
+                return
+            except ArrowRefused:
+                if self._arrow_rows:
+                    raise
+                self.read_with_pandas()
+        yield from self._pandas_blocks()
+
     def _rows_start(self) -> int | None:
         """Where the rows start in the file's bytes, when pyarrow is to read them: a file on
-        disk (not a zip's member) in UTF-8 with a header line of at least two names (pandas
-        reads the rest: a headerless layout may have rows of mixed length on purpose)."""
-        if (not self.has_header or self.source.member is not None or len(self.header) < 2
+        disk (not a zip's member) in UTF-8, of at least two columns, whose header (if it has
+        one) is one line (pandas reads the rest)."""
+        if (self.source.member is not None or len(self.header) < 2
                 or self.encoding != "utf-8-sig"):
             return None
         with self.source.open() as raw:
@@ -175,12 +189,14 @@ class CsvBlocks:
         ends = [end for end in (head.find(b"\n", start), head.find(b"\r", start)) if end >= 0]
         if not ends or head[start:min(ends)].count(b'"') % 2:
             return None  # a header too long to measure, or with a line break in a name
-        end = min(ends)
+        end = min(ends) if self.has_header else start
         lines = max(head.count(b"\n", end), head.count(b"\r", end), 1)
         self._row_bytes = (len(head) - end) / lines  # a row's bytes, for progress and blocks
         # Blocks of about rows_per_block rows (a row must fit in one).
         self._block_bytes = int(min(max(self.rows_per_block * self._row_bytes, 4096), 1 << 26))
         self._size = self.source.path.stat().st_size
+        if not self.has_header:
+            return start
         return end + (2 if head[end:end + 2] == b"\r\n" else 1)
 
     def _arrow_blocks(self) -> Iterator[ArrowBlock]:
