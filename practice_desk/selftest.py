@@ -1,4 +1,6 @@
-"""Headless end-to-end check: temporary database, import the bundled sample, metrics, chart PNG."""
+"""Headless end-to-end check: temporary database, import the bundled samples (appointments, and
+a call log: what a call log needs, numpy, pandas and pyarrow, is in the build), metrics, chart
+PNG."""
 
 from __future__ import annotations
 
@@ -10,12 +12,16 @@ from pathlib import Path
 from local_db.connection import open_database
 from practice_desk import __version__
 from practice_desk.importing import import_file
+from practice_desk.importing.runner import ImportOptions
 from practice_desk.metrics import Selection, metric_rows
 from practice_desk.resources import resource_path
 
 log = logging.getLogger(__name__)
 
 SAMPLE = ("samples", "Practice_Level_Crosstab_sample_Oct_25.zip")
+CALL_LOG = ("samples", "xon_calls_sample.csv")
+# inbound, answered, missed, outbound: hand-counted (tests/test_calllogs.py, XON_EXPECTED)
+CALLS_EXPECTED = (12, 4, 2, 1)
 # Hand-computed from the published file (see resources/samples/README.md).
 EXPECTED = {"appointments_total": 6649, "f2f": 4313, "within_14_days": 4835}
 
@@ -55,6 +61,7 @@ def _steps(folder: Path, render_chart: ChartRenderer | None, say: Callable[[str]
         rows = metric_rows(conn, Selection(practice="D81001"))
         _check_figures(rows)
         say("ok  metrics: D81001 October 2025 matches the hand-computed figures")
+        _check_call_log(conn, say)
         _check(render_chart is not None, "no chart renderer: use `practice-desk --self-test`")
         png = folder / "chart.png"
         render_chart(rows, png)
@@ -63,6 +70,18 @@ def _steps(folder: Path, render_chart: ChartRenderer | None, say: Callable[[str]
         say(f"ok  chart: rendered a {png.stat().st_size:,}-byte PNG")
     finally:
         conn.close()
+
+
+def _check_call_log(conn, say: Callable[[str], None]) -> None:
+    report = import_file(conn, resource_path(*CALL_LOG), options=ImportOptions(practice="D81001"))
+    _check(report.status == "done", f"importing the bundled call log: {report.message}")
+    counts = tuple(conn.execute(
+        "SELECT SUM(inbound), SUM(answered), SUM(missed), SUM(outbound) FROM call_hours "
+        "WHERE ods_code = 'D81001'").fetchone())
+    _check(counts == CALLS_EXPECTED, f"call log: (inbound, answered, missed, outbound) {counts} "
+                                     f"!= {CALLS_EXPECTED}")
+    say(f"ok  call log: {report.rows_stored} calls, {counts[0]} inbound ({counts[1]} answered, "
+        f"{counts[2]} missed) as counted by hand")
 
 
 def _check_figures(rows: list[dict]) -> None:
