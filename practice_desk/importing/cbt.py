@@ -25,7 +25,7 @@ from pathlib import Path
 from practice_desk.importing.context import ImportContext, RowProblems
 from practice_desk.importing.dates import BadDate, check_plausible, parse_day, parse_month
 from practice_desk.importing.importer import Importer
-from practice_desk.importing.problems import ImportCancelled, ImportFailed, ImportProblem
+from practice_desk.importing.problems import ImportFailed, ImportProblem
 from practice_desk.importing.rows import (
     CachedParser,
     column_index,
@@ -281,11 +281,10 @@ class _Unit:
 
 
 class _Progress:
-    """Progress and cancel for a workbook (ImportContext.tick is made for CSV readers)."""
+    """Progress and cancel for a workbook, a row at a time (ImportContext.part_done)."""
 
     def __init__(self, ctx: ImportContext, source: Source, total_rows: int):
         self.ctx, self.source, self.total = ctx, source, max(total_rows, 1)
-        self.size = source.size()
         self.done = 0
 
     def row(self, sheet: str, rows: int) -> None:
@@ -295,13 +294,7 @@ class _Progress:
         self.report(f"{self.source.name}: {sheet}, {rows:,} rows")
 
     def report(self, text: str) -> None:
-        ctx = self.ctx
-        # The context's cancel and progress callbacks; tick() needs a CSV reader.
-        if ctx._cancel and ctx._cancel():
-            raise ImportCancelled()
-        if ctx._progress:
-            done = ctx.bytes_done + self.size * min(self.done / self.total, 1.0)
-            ctx._progress(min(done / ctx.total_bytes, 0.99), text)
+        self.ctx.part_done(self.source, self.done / self.total, text)
 
 
 def load_workbook(ctx: ImportContext, source: Source) -> None:
