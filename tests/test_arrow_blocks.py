@@ -223,3 +223,19 @@ def test_a_headerless_file_is_read_by_arrow_if_its_rows_are_all_as_long(name, by
     assert all(isinstance(block, ArrowBlock if by_arrow else FrameBlock) for block in blocks)
     assert sum(map(len, blocks)) == sum(1 for line in open(DATA / name, encoding="utf-8")
                                         if line.strip())
+
+
+def test_a_trailing_comma_on_every_row_and_a_field_longer_than_a_block(tmp_path, monkeypatch):
+    """Shapes real exports have that pyarrow refuses and pandas reads: a delimiter at the end of
+    every row (pandas drops the empty last field), and a field longer than pyarrow's block."""
+    trailing = _write(tmp_path / "trailing.csv", [HEADER, *(row + "," for row in _rows(30))])
+    report, fallbacks = _same_either_way(tmp_path, monkeypatch, trailing)
+    assert fallbacks == ["trailing.csv"], report.message
+    monkeypatch.setattr(loading, "ROWS_PER_BLOCK", 50)  # blocks of about 5 KB
+    rows = _rows(300)
+    rows[250] = rows[250].replace("Reception", "Reception " + "x" * 20_000)
+    (tmp_path / "long").mkdir()
+    long_field = _write(tmp_path / "long" / "long.csv", [HEADER, *rows])
+    report, fallbacks = _same_either_way(tmp_path / "long", monkeypatch, long_field)
+    assert report.status == "done" and report.rows_stored == 300, report.message
+    assert fallbacks == ["long.csv"]  # refused at row 251, after blocks were stored
