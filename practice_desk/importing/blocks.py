@@ -151,7 +151,8 @@ class CsvBlocks:
         return self._position
 
     def is_full(self, block: Block) -> bool:
-        """A whole block (not the file's last): the moment for a progress and cancel check."""
+        """A whole block (not the file's last; any of pyarrow's, whose sizes vary): the moment
+        for a progress and cancel check."""
         return self.arrow or len(block) >= self.rows_per_block
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, Block]]:
