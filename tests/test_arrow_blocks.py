@@ -239,3 +239,14 @@ def test_a_trailing_comma_on_every_row_and_a_field_longer_than_a_block(tmp_path,
     report, fallbacks = _same_either_way(tmp_path / "long", monkeypatch, long_field)
     assert report.status == "done" and report.rows_stored == 300, report.message
     assert fallbacks == ["long.csv"]  # refused at row 251, after blocks were stored
+
+
+def test_an_import_leaves_no_arrow_memory_held(tmp_path):
+    """Every block pyarrow made is freed when the import ends (the app lives on after it)."""
+    path = _write(tmp_path / "calls.csv", [HEADER, *_rows(2000)])
+    conn = open_database(tmp_path / "db.sqlite")
+    held = pa.default_memory_pool().bytes_allocated()  # by the tests before, if any
+    report = import_file(conn, path, options=ImportOptions(practice="A81001"))
+    conn.close()
+    assert report.status == "done"
+    assert pa.default_memory_pool().bytes_allocated() <= held

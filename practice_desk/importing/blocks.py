@@ -223,6 +223,7 @@ class CsvBlocks:
         finally:
             self._arrow_file.close()
             self._opened.text.close()
+            pa.default_memory_pool().release_unused()  # the app lives on after an import
 
     def read_with_pandas(self) -> None:
         """From now on, the file's rows are read by pandas (after ArrowRefused)."""
