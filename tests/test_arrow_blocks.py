@@ -250,3 +250,23 @@ def test_an_import_leaves_no_arrow_memory_held(tmp_path):
     conn.close()
     assert report.status == "done"
     assert pa.default_memory_pool().bytes_allocated() <= held
+
+
+@pytest.mark.parametrize("data", [
+    b'A,B,C\r\n1, "x",3\r\n', b'A,B,C\n1,ab"c,3\n', b'A,B,C\n1,"a""b",3\n', b'A,B,C\n1,"",3\n',
+    b'A,B,C\n1,2,3', b'A,B,C\n1,2,3\r', b'A,B,C\n1,"ab"c,3\n', b'A,B,C\n1,a\tb,3\n',
+    'A,B,C\n1,\u00a0x,3\n'.encode(), b'A,B,C\r\n\r\n1,2,3\r\n\r\n'])
+def test_quirks_of_quoting_and_line_ends_read_alike(tmp_path, data):
+    """A space before a quote, a quote inside a field, doubled and empty quotes, no last line
+    end, a lone CR at the end, a tab, a no-break space, blank CRLF lines: pyarrow gives the same
+    rows and texts as pandas."""
+    path = tmp_path / "quirks.csv"
+    path.write_bytes(data)
+    read = {}
+    for by_arrow in (True, False):
+        table = CsvBlocks(Source(path), True, None, 100)
+        assert table.arrow
+        table.arrow = by_arrow
+        read[by_arrow] = [(numbers.tolist(), [block.texts(i).tolist() for i in range(block.width)])
+                          for numbers, block in table]
+    assert read[True] == read[False]
