@@ -277,8 +277,7 @@ def _texts(cells: Sequence) -> list[str]:
 
 def _details(cells: Sequence) -> list[str | None]:
     """A practice detail column: None for a blank (it leaves what the database holds)."""
-    return [(cell.strip() if cell.__class__ is str else "" if cell is None else str(cell).strip())
-            or None for cell in cells]
+    return [text or None for text in _texts(cells)]
 
 
 def _months(cells: Sequence, bad: dict[int, str]) -> list[str | None]:

@@ -121,7 +121,6 @@ class Page(QWidget):
         self.draw(data)
         settle_layouts()
 
-
     def refreshing(self) -> bool:
         """Whether a background read has not been drawn yet."""
         return self._reading is not None
