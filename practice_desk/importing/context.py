@@ -73,7 +73,8 @@ class ImportContext:
         self.rows_replaced = 0
         self.periods: set[str] = set()
         self.warnings: list[str] = []
-        # 'practice' | 'area' -> the codes named, in the order first named (an ordered set)
+        # 'practice' | 'area' -> the codes named, in the order first named (an ordered set: a
+        # file's order is nearly sorted, so sorting them when stored costs next to nothing)
         self.mentions: dict[str, dict[str, None]] = {}
         self._label_ids: dict[tuple[str, str], int] = {}
 

@@ -328,7 +328,7 @@ def _claim_months(ctx: ImportContext, source_kind: str, table: str, unit_column:
     marks = ",".join("?" * len(months))
     earlier = ctx.conn.execute(
         f"SELECT {unit_column}, month FROM {table} WHERE month IN ({marks})", sorted(months))
-    claimed = dict.fromkeys(claims)  # an ordered set: the rows' order is cheap to store
+    claimed = dict.fromkeys(claims)  # an ordered set: the rows' order is cheap to sort
     claimed.update(dict.fromkeys((unit, month) for unit, month in earlier))
     ctx.claim(source_kind, claimed.keys())
 
